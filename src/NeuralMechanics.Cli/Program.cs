@@ -1,0 +1,4 @@
+using System.CommandLine;
+using NeuralMechanics.Cli;
+
+return NmechApp.Run(args);
