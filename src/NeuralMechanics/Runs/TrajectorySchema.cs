@@ -1,0 +1,55 @@
+namespace NeuralMechanics.Runs;
+
+/// <summary>
+/// File and column names of a run directory. One place, so the writer (training), the reader
+/// (report) and users' notebooks agree. Every value column is a double; a prediction that does
+/// not apply (e.g. the oscillator without momentum) is NaN.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>metrics.parquet</c>: step, time, loss, accuracy — one row per step (training batch).</item>
+/// <item><c>layers.parquet</c>: step, time, layer, kind, groups, empirical, the prediction columns,
+/// terms, forcing, angular_speed, angular_speed_theory — one row per (step, layer, kind), every step.</item>
+/// <item><c>neurons.parquet</c>: step, time, layer, kind, unit, empirical, the prediction columns,
+/// terms, forcing — one row per group every <c>--log-every</c> steps.</item>
+/// </list>
+/// "terms" is the size the relative error is measured against: Σ_A|θ| (translation), |θ_A|²
+/// (scale), |θ_A1|² + |θ_A2|² (rescale). Relative error = |prediction − empirical| / terms.
+/// Step n's row holds the state <em>before</em> update n (step 0 = initialisation);
+/// time = η·n for SGD and η(1−α)·n with momentum (the paper's convention).
+/// </remarks>
+public static class TrajectorySchema
+{
+    public const string ManifestFile = "manifest.json";
+    public const string MetricsFile = "metrics.parquet";
+    public const string LayersFile = "layers.parquet";
+    public const string NeuronsFile = "neurons.parquet";
+    public const string StatusFile = "status.json";
+    public const string CheckpointFile = "checkpoint.bin";
+    public const string TensorBoardFolder = "tensorboard";
+
+    public const string Step = "step";            // long
+    public const string Time = "time";            // double
+    public const string Loss = "loss";            // double
+    public const string Accuracy = "accuracy";    // double
+    public const string Layer = "layer";          // string, e.g. "features.0"
+    public const string Kind = "kind";            // string: translation | scale | rescale
+    public const string Groups = "groups";        // int: groups summed in a layer row
+    public const string Unit = "unit";            // int: group index within its layer and kind
+    public const string Empirical = "empirical";  // double: measured Q
+
+    /// <summary>Gradient flow: Q(t) = Q(0) (eq. 11–13).</summary>
+    public const string GradientFlow = "gradient_flow";
+    /// <summary>The paper's continuous solution: modified flow (eq. 18–20) or, with momentum, the damped oscillator (eq. 33–38).</summary>
+    public const string Continuous = "continuous";
+    /// <summary>Exact discrete recurrence (eq. 39–41; with momentum the DESIGN.md extension).</summary>
+    public const string Discrete = "discrete";
+
+    public const string Terms = "terms";          // double: size the relative error is measured against
+    public const string Forcing = "forcing";      // double: |g_A|² (or difference); with momentum |v_A|²
+    public const string AngularSpeed = "angular_speed";              // scale: |Δθ_A|/(η|θ_A|), else NaN
+    public const string AngularSpeedTheory = "angular_speed_theory"; // scale: √(2λ/η), else NaN
+
+    /// <summary>The prediction columns, in the order reports list them.</summary>
+    public static readonly string[] Predictions = [GradientFlow, Continuous, Discrete];
+}
