@@ -1,0 +1,46 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralMechanics.Models;
+
+/// <summary>
+/// Multilayer perceptron: flatten, then <c>depth</c> × (Linear, optional BatchNorm1d/LayerNorm,
+/// activation), then a Linear to the classes. Layers are named flatten, fc1, norm1, act1, …, out.
+/// PyTorch's default Linear initialisation. Depth 0 is multinomial logistic regression.
+/// </summary>
+public static class Mlp
+{
+    /// <summary>Builds the MLP; <paramref name="name"/> is what the zoo calls it (mlp or logistic).</summary>
+    public static ZooModel Create(string name, long[] inputShape, int classes, ModelOptions options, LossKind loss)
+    {
+        if (options.Depth < 0) throw new InvalidInputException($"--depth: expected ≥ 0, found {options.Depth}");
+        if (options.Hidden < 1) throw new InvalidInputException($"--hidden: expected ≥ 1, found {options.Hidden}");
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("flatten", nn.Flatten()) };
+        long features = inputShape.Aggregate(1L, (a, b) => a * b);
+        for (int i = 1; i <= options.Depth; i++)
+        {
+            layers.Add(($"fc{i}", nn.Linear(features, options.Hidden)));
+            switch (options.Norm.ToLowerInvariant())
+            {
+                case "none": break;
+                case "batchnorm": layers.Add(($"norm{i}", nn.BatchNorm1d(options.Hidden))); break;
+                case "layernorm": layers.Add(($"norm{i}", nn.LayerNorm(options.Hidden))); break;
+                default: throw new InvalidInputException($"--norm: expected none, batchnorm or layernorm, found '{options.Norm}'");
+            }
+            layers.Add(($"act{i}", Activation(options.Activation)));
+            features = options.Hidden;
+        }
+        layers.Add(("out", nn.Linear(features, classes)));
+        var network = nn.Sequential(layers);
+        return new ZooModel(name, network, Architecture.Describe(network, inputShape, loss), []);
+    }
+
+    private static nn.Module<Tensor, Tensor> Activation(string name) => name.ToLowerInvariant() switch
+    {
+        "relu" => nn.ReLU(),
+        "leaky_relu" => nn.LeakyReLU(0.01),
+        "linear" => nn.Identity(),
+        "tanh" => nn.Tanh(),
+        _ => throw new InvalidInputException($"--activation: expected relu, leaky_relu, linear or tanh, found '{name}'"),
+    };
+}

@@ -1,0 +1,75 @@
+using NeuralMechanics.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralMechanics.Tests.Models;
+
+public class ModelZooTests
+{
+    [Fact]
+    public void Vgg16OnTinyImageNetHasThePapersParameterCount()
+    {
+        // Table 5: 14,714,688 conv + 2048·1024+1024 + 1024·1024+1024 + 1024·200+200.
+        var model = ModelZoo.Create("vgg16", [3, 64, 64], 200);
+        Assert.Equal(18_067_464, model.Architecture.ParameterCount);
+        Assert.Equal(18_067_464, model.Network.parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
+    public void Vgg16BnAddsTwoParametersPerChannel()
+    {
+        var model = ModelZoo.Create("vgg16-bn", [3, 64, 64], 200);
+        Assert.Equal(18_075_912, model.Architecture.ParameterCount);
+        Assert.Equal(13, model.Architecture.Layers.Count(l => l.Kind == LayerKind.BatchNorm2d));
+    }
+
+    [Fact]
+    public void VggOnSmallInputsSkipsThePoolThatWouldReachZeroAndSaysSo()
+    {
+        var model = ModelZoo.Create("vgg11", [1, 28, 28], 10, new ModelOptions(Width: 0.125));
+        // 28 -> 14 -> 7 -> 3 -> 1; the fifth pool is skipped.
+        Assert.Equal(4, model.Architecture.Layers.Count(l => l.Kind == LayerKind.MaxPool2d));
+        Assert.Contains(model.Notes, n => n.Contains("pool5 skipped"));
+        var fc1 = model.Architecture.Layers.Single(l => l.Name == "fc1");
+        Assert.Equal([64L], fc1.InputShape); // 512/8 channels × 1 × 1
+        Assert.Equal([32L], fc1.OutputShape);
+        using var y = model.Network.forward(zeros(4, 1, 28, 28));
+        Assert.Equal([4L, 10L], y.shape);
+    }
+
+    [Fact]
+    public void VggInitialisationFollowsTheReference()
+    {
+        torch.manual_seed(1);
+        var model = ModelZoo.Create("vgg11-bn", [3, 32, 32], 10, new ModelOptions(Width: 0.5));
+        var layers = model.Architecture.Layers;
+        var conv = layers.Single(l => l.Name == "conv5");
+        // kaiming normal, fan_out, relu: std = sqrt(2 / (out_channels · 3 · 3)).
+        double expected = Math.Sqrt(2.0 / (conv.Units * 9));
+        double std = conv.Weight!.std().item<float>();
+        Assert.InRange(std / expected, 0.95, 1.05);
+        Assert.Equal(0, conv.Bias!.abs().max().item<float>());
+        var bn = layers.Single(l => l.Name == "bn5");
+        Assert.Equal(1, bn.Weight!.min().item<float>());
+        Assert.Equal(0, bn.Bias!.abs().max().item<float>());
+        var fc = layers.Single(l => l.Name == "fc2");
+        Assert.InRange(fc.Weight!.std().item<float>(), 0.0095, 0.0105);
+    }
+
+    [Fact]
+    public void MlpHasTheRequestedLayersAndNorms()
+    {
+        var model = ModelZoo.Create("mlp", [1, 28, 28], 10, new ModelOptions(Depth: 2, Hidden: 256, Norm: "layernorm", Activation: "tanh"));
+        var kinds = model.Architecture.Layers.Select(l => l.Kind).ToArray();
+        Assert.Equal([LayerKind.Flatten, LayerKind.Linear, LayerKind.LayerNorm, LayerKind.Tanh,
+            LayerKind.Linear, LayerKind.LayerNorm, LayerKind.Tanh, LayerKind.Linear], kinds);
+        Assert.Equal(784 * 256 + 256 + 2 * 256 + 256 * 256 + 256 + 2 * 256 + 256 * 10 + 10, model.Architecture.ParameterCount);
+    }
+
+    [Fact]
+    public void UnknownModelNamesTheChoices()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => ModelZoo.Create("resnet50", [3, 32, 32], 10));
+        Assert.Contains("vgg16-bn", e.Message);
+    }
+}
