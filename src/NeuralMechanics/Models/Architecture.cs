@@ -47,7 +47,8 @@ public sealed class Architecture
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var x = zeros([2, .. inputShape]);
+            var first = network.parameters().FirstOrDefault();
+            var x = zeros([2, .. inputShape], dtype: first?.dtype ?? get_default_dtype(), device: first?.device);
             int index = 0;
             foreach (var (name, child) in network.named_children())
             {

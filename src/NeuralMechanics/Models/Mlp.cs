@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace NeuralMechanics.Models;
@@ -10,8 +11,8 @@ namespace NeuralMechanics.Models;
 /// </summary>
 public static class Mlp
 {
-    /// <summary>Builds the MLP; <paramref name="name"/> is what the zoo calls it (mlp or logistic).</summary>
-    public static ZooModel Create(string name, long[] inputShape, int classes, ModelOptions options, LossKind loss)
+    /// <summary>Builds the MLP.</summary>
+    public static Sequential Create(long[] inputShape, int classes, ModelOptions options)
     {
         if (options.Depth < 0) throw new InvalidInputException($"--depth: expected ≥ 0, found {options.Depth}");
         if (options.Hidden < 1) throw new InvalidInputException($"--hidden: expected ≥ 1, found {options.Hidden}");
@@ -31,8 +32,7 @@ public static class Mlp
             features = options.Hidden;
         }
         layers.Add(("out", nn.Linear(features, classes)));
-        var network = nn.Sequential(layers);
-        return new ZooModel(name, network, Architecture.Describe(network, inputShape, loss), []);
+        return nn.Sequential(layers);
     }
 
     private static nn.Module<Tensor, Tensor> Activation(string name) => name.ToLowerInvariant() switch

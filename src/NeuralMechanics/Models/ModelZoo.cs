@@ -1,3 +1,7 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
 namespace NeuralMechanics.Models;
 
 /// <summary>The models <c>nmech</c> knows by name.</summary>
@@ -9,21 +13,27 @@ public static class ModelZoo
 
     /// <summary>
     /// Builds <paramref name="name"/> for inputs of shape C×H×W and <paramref name="classes"/>
-    /// outputs. Seed torch (torch.manual_seed) first for a reproducible initialisation.
+    /// outputs, in <paramref name="dtype"/> (default float32) on <paramref name="device"/> (default CPU).
+    /// Seed torch (torch.manual_seed) first for a reproducible initialisation. The architecture
+    /// is described after the move, so its parameter references are the live ones.
     /// </summary>
-    public static ZooModel Create(string name, long[] inputShape, int classes, ModelOptions? options = null, LossKind loss = LossKind.CrossEntropy)
+    public static ZooModel Create(string name, long[] inputShape, int classes, ModelOptions? options = null,
+        LossKind loss = LossKind.CrossEntropy, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         options ??= new ModelOptions();
         if (classes < 1) throw new InvalidInputException($"classes: expected ≥ 1, found {classes}");
         string n = name.ToLowerInvariant();
-        if (n == "logistic") return Mlp.Create(n, inputShape, classes, options with { Depth = 0 }, loss);
-        if (n == "mlp") return Mlp.Create(n, inputShape, classes, options, loss);
-        if (n.StartsWith("vgg"))
-        {
-            bool bn = n.EndsWith("-bn");
-            if (int.TryParse(bn ? n[3..^3] : n[3..], out int depth) && Vgg.Configs.ContainsKey(depth))
-                return Vgg.Create(depth, bn, inputShape, classes, options, loss);
-        }
-        throw new InvalidInputException($"--model: unknown model '{name}'; expected one of {string.Join(", ", Names)}");
+        Sequential network;
+        List<string> notes = [];
+        if (n == "logistic") network = Mlp.Create(inputShape, classes, options with { Depth = 0 });
+        else if (n == "mlp") network = Mlp.Create(inputShape, classes, options);
+        else if (n.StartsWith("vgg") && int.TryParse(n.EndsWith("-bn") ? n[3..^3] : n[3..], out int depth) && Vgg.Configs.ContainsKey(depth))
+            (network, notes) = Vgg.Create(depth, n.EndsWith("-bn"), inputShape, classes, options);
+        else
+            throw new InvalidInputException($"--model: unknown model '{name}'; expected one of {string.Join(", ", Names)}");
+        // Initialised in float32 on the CPU (the same numbers for every dtype and device), then moved.
+        if (dtype != ScalarType.Float32) network.to(dtype);
+        if (device is not null && device.type != DeviceType.CPU) network.to(device);
+        return new ZooModel(n, network, Architecture.Describe(network, inputShape, loss), notes);
     }
 }

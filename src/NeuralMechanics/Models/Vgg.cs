@@ -27,7 +27,7 @@ public static class Vgg
     /// Builds VGG-<paramref name="depth"/>. Pools that would shrink the feature map to size 0
     /// (small inputs such as 28×28) are skipped and reported in the notes.
     /// </summary>
-    public static ZooModel Create(int depth, bool batchNorm, long[] inputShape, int classes, ModelOptions options, LossKind loss = LossKind.CrossEntropy)
+    public static (Sequential Network, List<string> Notes) Create(int depth, bool batchNorm, long[] inputShape, int classes, ModelOptions options)
     {
         if (!Configs.TryGetValue(depth, out var config))
             throw new InvalidInputException($"--model: VGG depth must be 11, 13, 16 or 19, found {depth}");
@@ -75,10 +75,8 @@ public static class Vgg
         layers.Add(("relu_fc2", nn.ReLU()));
         layers.Add(("drop2", nn.Dropout(options.Dropout)));
         layers.Add(("fc3", InitLinear(nn.Linear(hidden, classes))));
-        var network = nn.Sequential(layers);
-        string name = $"vgg{depth}{(batchNorm ? "-bn" : "")}";
         if (options.Width != 1) notes.Add($"width ×{options.Width}: {d} features into the classifier");
-        return new ZooModel(name, network, Architecture.Describe(network, inputShape, loss), notes);
+        return (nn.Sequential(layers), notes);
     }
 
     private static Linear InitLinear(Linear linear)
