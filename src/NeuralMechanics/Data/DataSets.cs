@@ -64,9 +64,8 @@ public static partial class DataSets
     [
         .. Sources.Select(s =>
         {
-            var candidates = Candidates(s, dataDir);
-            var found = candidates.FirstOrDefault(d => HasMarker(s, d));
-            return (s.Name, found ?? candidates[dataDir is null ? 0 : 1], found is not null);
+            var found = Candidates(s, dataDir).FirstOrDefault(d => HasMarker(s, d));
+            return (s.Name, found ?? Path.Combine(dataDir ?? DefaultRoot, s.Name), found is not null);
         }),
         (Synthetic, "(generated from the seed)", true),
     ];

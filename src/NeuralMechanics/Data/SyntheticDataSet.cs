@@ -2,17 +2,21 @@ namespace NeuralMechanics.Data;
 
 /// <summary>
 /// Seeded images of any shape with learnable class structure: example i has class i mod K and
-/// pixels clamp(prototype_k + noise, 0, 1), prototype pixels uniform in [0.25, 0.75] and noise
-/// uniform in [-0.5, 0.5]. Classes are linearly separable on average, so a linear model learns
-/// them well above chance. Nothing is stored but the K prototypes: each example is regenerated
-/// from (seed, split, index).
+/// pixels clamp(prototype_k + noise, 0, 1), noise uniform in [−0.4, 0.4] (standard deviation σ)
+/// and prototype pixels 0.5 + δ·uniform[−1, 1] with δ chosen so that two prototypes lie
+/// <see cref="Separation"/>·σ apart whatever the image size: a linear model learns the classes
+/// well above chance without the task being trivial. Nothing is stored but the K prototypes:
+/// each example is regenerated from (seed, split, index).
 /// </summary>
 internal sealed class SyntheticDataSet : ImageDataSet
 {
     /// <summary>Training and test set sizes.</summary>
     public const int TrainCount = 10000, TestCount = 2000;
 
-    private const float NoiseAmplitude = 0.5f;
+    /// <summary>Expected distance between two class prototypes, in noise standard deviations.</summary>
+    public const double Separation = 6;
+
+    private const float NoiseAmplitude = 0.4f;
     private readonly float[] prototypes;
     private readonly long seed, split;
 
@@ -33,9 +37,12 @@ internal sealed class SyntheticDataSet : ImageDataSet
     public static DataSplit Create(string name, int channels, int height, int width, int classes, long seed)
     {
         var rng = new SplitMix64(SplitMix64.Derive(seed, 0));
-        var prototypes = new float[(long)classes * channels * height * width];
+        int size = channels * height * width;
+        // |p_k − p_l|² = size·δ²·2/3 for independent uniform[−δ, δ] pixels; σ² = a²/3 for uniform[−a, a] noise.
+        float delta = (float)(Separation * NoiseAmplitude / Math.Sqrt(3) / Math.Sqrt(2.0 * size / 3));
+        var prototypes = new float[(long)classes * size];
         for (int i = 0; i < prototypes.Length; i++)
-            prototypes[i] = 0.25f + 0.5f * rng.NextFloat();
+            prototypes[i] = 0.5f + delta * (2 * rng.NextFloat() - 1);
         return new DataSplit(
             new SyntheticDataSet($"{name}/train", channels, height, width, classes, TrainCount, prototypes, seed, 1),
             new SyntheticDataSet($"{name}/test", channels, height, width, classes, TestCount, prototypes, seed, 2));
