@@ -7,12 +7,18 @@ namespace NeuralMechanics.Runs;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item><c>metrics.parquet</c>: step, time, loss, accuracy — one row per step (training batch).</item>
-/// <item><c>layers.parquet</c>: step, time, layer, kind, groups, empirical, the prediction columns,
+/// <item><c>metrics/</c>: step, time, loss, accuracy — one row per step (training batch).</item>
+/// <item><c>layers/</c>: step, time, layer, kind, groups, empirical, the prediction columns,
 /// terms, forcing, angular_speed, angular_speed_theory — one row per (step, layer, kind), every step.</item>
-/// <item><c>neurons.parquet</c>: step, time, layer, kind, unit, empirical, the prediction columns,
+/// <item><c>neurons/</c>: step, time, layer, kind, unit, empirical, the prediction columns,
 /// terms, forcing — one row per group every <c>--log-every</c> steps.</item>
 /// </list>
+/// Each table is a FOLDER of Parquet part files <c>part-00000.parquet</c>, <c>part-00001.parquet</c>, ...
+/// with one schema (the column lists below, in that order). A part is written whole under a
+/// temporary name starting with "." and then renamed, so a killed run leaves only complete parts
+/// (at most the rows since the last flush are missing) and the folder reads as-is:
+/// <c>pd.read_parquet("run/metrics")</c>, <c>pl.read_parquet("run/metrics/*.parquet")</c>,
+/// <c>duckdb "select * from 'run/metrics/*.parquet'"</c>. Rows are in step order across parts.
 /// "terms" is the size the relative error is measured against: Σ_A|θ| (translation), |θ_A|²
 /// (scale), |θ_A1|² + |θ_A2|² (rescale). Relative error = |prediction − empirical| / terms.
 /// Step n's row holds the state <em>before</em> update n (step 0 = initialisation);
@@ -21,9 +27,12 @@ namespace NeuralMechanics.Runs;
 public static class TrajectorySchema
 {
     public const string ManifestFile = "manifest.json";
-    public const string MetricsFile = "metrics.parquet";
-    public const string LayersFile = "layers.parquet";
-    public const string NeuronsFile = "neurons.parquet";
+    /// <summary>Folder of Parquet parts: one row per step.</summary>
+    public const string MetricsFile = "metrics";
+    /// <summary>Folder of Parquet parts: one row per (step, layer, kind).</summary>
+    public const string LayersFile = "layers";
+    /// <summary>Folder of Parquet parts: one row per group every <c>--log-every</c> steps.</summary>
+    public const string NeuronsFile = "neurons";
     public const string StatusFile = "status.json";
     public const string CheckpointFile = "checkpoint.bin";
     public const string TensorBoardFolder = "tensorboard";
@@ -52,4 +61,26 @@ public static class TrajectorySchema
 
     /// <summary>The prediction columns, in the order reports list them.</summary>
     public static readonly string[] Predictions = [GradientFlow, Continuous, Discrete];
+
+    /// <summary>Columns of <see cref="MetricsFile"/>, in file order.</summary>
+    public static readonly TrajectoryColumn[] MetricsColumns =
+        [TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.Double(Loss), TrajectoryColumn.Double(Accuracy)];
+
+    /// <summary>Columns of <see cref="LayersFile"/>, in file order.</summary>
+    public static readonly TrajectoryColumn[] LayersColumns =
+    [
+        TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.String(Layer), TrajectoryColumn.String(Kind),
+        TrajectoryColumn.Int(Groups), TrajectoryColumn.Double(Empirical), TrajectoryColumn.Double(GradientFlow),
+        TrajectoryColumn.Double(Continuous), TrajectoryColumn.Double(Discrete), TrajectoryColumn.Double(Terms),
+        TrajectoryColumn.Double(Forcing), TrajectoryColumn.Double(AngularSpeed), TrajectoryColumn.Double(AngularSpeedTheory),
+    ];
+
+    /// <summary>Columns of <see cref="NeuronsFile"/>, in file order.</summary>
+    public static readonly TrajectoryColumn[] NeuronsColumns =
+    [
+        TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.String(Layer), TrajectoryColumn.String(Kind),
+        TrajectoryColumn.Int(Unit), TrajectoryColumn.Double(Empirical), TrajectoryColumn.Double(GradientFlow),
+        TrajectoryColumn.Double(Continuous), TrajectoryColumn.Double(Discrete), TrajectoryColumn.Double(Terms),
+        TrajectoryColumn.Double(Forcing),
+    ];
 }

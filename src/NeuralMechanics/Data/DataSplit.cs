@@ -1,0 +1,4 @@
+namespace NeuralMechanics.Data;
+
+/// <summary>The training and test sets of one dataset.</summary>
+public sealed record DataSplit(ImageDataSet Train, ImageDataSet Test);

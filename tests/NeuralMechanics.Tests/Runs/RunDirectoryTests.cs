@@ -1,0 +1,94 @@
+using System.Text.Json;
+using NeuralMechanics.Runs;
+using NeuralMechanics.Training;
+
+namespace NeuralMechanics.Tests.Runs;
+
+public sealed class RunDirectoryTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("nm-rundir-").FullName;
+    private string RunFolder => Path.Combine(root, "run");
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private static RunManifest Manifest(double momentum = 0.9, long steps = 100) => new()
+    {
+        Model = "mlp",
+        ModelOptions = new() { ["width"] = "64" },
+        Data = "synthetic",
+        InputShape = [1, 8, 8],
+        Classes = 10,
+        Loss = "cross-entropy",
+        Optimizer = new SgdSettings(0.1, 1e-4, momentum),
+        BatchSize = 32,
+        Steps = steps,
+        Seed = 7,
+    };
+
+    [Fact]
+    public void CreateWritesAManifestThatReadsBackEqual()
+    {
+        var manifest = Manifest();
+        var run = RunDirectory.Create(RunFolder, manifest);
+        Assert.False(run.Existed);
+        var read = RunDirectory.Open(RunFolder).Manifest;
+        Assert.Equal(JsonSerializer.Serialize(manifest, RunManifest.Json), JsonSerializer.Serialize(read, RunManifest.Json));
+        Assert.Null(RunDirectory.FirstDifference(manifest, read));
+    }
+
+    [Fact]
+    public void AFolderOfAnotherConfigurationIsRefusedNamingTheField()
+    {
+        RunDirectory.Create(RunFolder, Manifest(momentum: 0.9));
+        var ex = Assert.Throws<InvalidInputException>(() => RunDirectory.Create(RunFolder, Manifest(momentum: 0.5)));
+        Assert.Contains("optimizer.momentum", ex.Message);
+        Assert.Contains("0.9", ex.Message);
+        Assert.Contains("0.5", ex.Message);
+    }
+
+    [Fact]
+    public void AFolderOfTheSameConfigurationIsReusedWithMoreStepsAndItsCreationDate()
+    {
+        var first = RunDirectory.Create(RunFolder, Manifest(steps: 100) with { Created = new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero) });
+        var again = RunDirectory.Create(RunFolder, Manifest(steps: 500));
+        Assert.True(again.Existed);
+        Assert.Equal(first.Manifest.Created, RunDirectory.Open(RunFolder).Manifest.Created);
+        Assert.Equal(500, RunDirectory.Open(RunFolder).Manifest.Steps);
+    }
+
+    [Fact]
+    public void ANonEmptyFolderWithoutManifestIsRefused()
+    {
+        Directory.CreateDirectory(RunFolder);
+        File.WriteAllText(Path.Combine(RunFolder, "notes.txt"), "mine");
+        var ex = Assert.Throws<InvalidInputException>(() => RunDirectory.Create(RunFolder, Manifest()));
+        Assert.Contains("manifest.json", ex.Message);
+    }
+
+    [Fact]
+    public void AMalformedManifestNamesTheFile()
+    {
+        Directory.CreateDirectory(RunFolder);
+        File.WriteAllText(Path.Combine(RunFolder, TrajectorySchema.ManifestFile), "{\"model\": \"mlp\", \"classes\": \"ten\"}");
+        var ex = Assert.Throws<InvalidInputException>(() => RunDirectory.Open(RunFolder));
+        Assert.Contains(TrajectorySchema.ManifestFile, ex.Message);
+    }
+
+    [Fact]
+    public void StatusRoundTripsEveryState()
+    {
+        var run = RunDirectory.Create(RunFolder, Manifest());
+        Assert.Null(run.ReadStatus());
+        run.WriteStatus(RunStatus.Running());
+        Assert.Equal(RunState.Running, run.ReadStatus()!.State);
+        run.WriteStatus(RunStatus.Failed("out of memory"));
+        Assert.Equal("out of memory", run.ReadStatus()!.Reason);
+        run.WriteStatus(RunStatus.Diverged(1234, double.NaN));
+        var diverged = run.ReadStatus()!;
+        Assert.Equal((RunState.Diverged, 1234L), (diverged.State, diverged.Step));
+        Assert.True(double.IsNaN(diverged.Loss!.Value));
+        Assert.Contains("\"state\": \"diverged\"", File.ReadAllText(run.StatusPath));
+        run.WriteStatus(RunStatus.Finished());
+        Assert.Equal(RunState.Finished, run.ReadStatus()!.State);
+    }
+}
