@@ -33,6 +33,8 @@ public static class TrajectorySchema
     public const string LayersFile = "layers";
     /// <summary>Folder of Parquet parts: one row per group every <c>--log-every</c> steps.</summary>
     public const string NeuronsFile = "neurons";
+    /// <summary>Folder of Parquet parts: a fixed sample of raw parameter values every <c>--log-every</c> steps (the paper's Fig. 1, left).</summary>
+    public const string SamplesFile = "samples";
     public const string StatusFile = "status.json";
     public const string CheckpointFile = "checkpoint.bin";
     public const string TensorBoardFolder = "tensorboard";
@@ -46,6 +48,9 @@ public static class TrajectorySchema
     public const string Groups = "groups";        // int: groups summed in a layer row
     public const string Unit = "unit";            // int: group index within its layer and kind
     public const string Empirical = "empirical";  // double: measured Q
+    public const string Parameter = "parameter";  // string: full parameter name, e.g. conv3.weight
+    public const string Index = "index";          // long: flat index into the parameter
+    public const string Value = "value";          // double: the parameter's value
 
     /// <summary>Gradient flow: Q(t) = Q(0) (eq. 11–13).</summary>
     public const string GradientFlow = "gradient_flow";
@@ -73,6 +78,13 @@ public static class TrajectorySchema
         TrajectoryColumn.Int(Groups), TrajectoryColumn.Double(Empirical), TrajectoryColumn.Double(GradientFlow),
         TrajectoryColumn.Double(Continuous), TrajectoryColumn.Double(Discrete), TrajectoryColumn.Double(Terms),
         TrajectoryColumn.Double(Forcing), TrajectoryColumn.Double(AngularSpeed), TrajectoryColumn.Double(AngularSpeedTheory),
+    ];
+
+    /// <summary>Columns of <see cref="SamplesFile"/>, in file order.</summary>
+    public static readonly TrajectoryColumn[] SamplesColumns =
+    [
+        TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.String(Layer),
+        TrajectoryColumn.String(Parameter), TrajectoryColumn.Long(Index), TrajectoryColumn.Double(Value),
     ];
 
     /// <summary>Columns of <see cref="NeuronsFile"/>, in file order.</summary>
