@@ -17,6 +17,7 @@ public sealed class RunDirectory
     public static readonly IReadOnlySet<string> NonConfigurationFields = new HashSet<string>
     {
         "steps", "device", "data_dir", "parameters", "symmetry_counts", "symmetry_layers", "versions", "created",
+        "checkpoint_every",
     };
 
     private RunDirectory(string root, RunManifest manifest, bool existed)
@@ -43,6 +44,8 @@ public sealed class RunDirectory
     public string LayersFolder => Path.Combine(Root, TrajectorySchema.LayersFile);
     /// <summary>The neurons table folder.</summary>
     public string NeuronsFolder => Path.Combine(Root, TrajectorySchema.NeuronsFile);
+    /// <summary>The raw-parameter samples table folder.</summary>
+    public string SamplesFolder => Path.Combine(Root, TrajectorySchema.SamplesFile);
     /// <summary>The TensorBoard event folder.</summary>
     public string TensorBoardFolder => Path.Combine(Root, TrajectorySchema.TensorBoardFolder);
     /// <summary><c>checkpoint.bin</c>.</summary>

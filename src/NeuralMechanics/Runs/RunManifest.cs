@@ -18,6 +18,12 @@ public sealed record RunManifest
     public Dictionary<string, string> ModelOptions { get; init; } = new();
     public required string Data { get; init; }
     public string? DataDir { get; init; }
+    /// <summary>Training examples used (the first N of the training set), or null for all.</summary>
+    public int? TrainLimit { get; init; }
+    /// <summary>Checkpoint every this many steps (and at the end).</summary>
+    public int CheckpointEvery { get; init; }
+    /// <summary>Whether the symmetry tracker ran.</summary>
+    public bool Tracked { get; init; } = true;
     /// <summary>Per-example input shape C, H, W.</summary>
     public required int[] InputShape { get; init; }
     public required int Classes { get; init; }

@@ -23,12 +23,15 @@ public sealed record UnitSlice(string Layer, string Name, Parameter Tensor, long
 
     private long[] OtherDims => Enumerable.Range(0, View.Length).Where(d => d != UnitDim).Select(d => (long)d).ToArray();
 
-    /// <summary>Σ over each unit's slice of <paramref name="x"/> (shaped like the parameter): a [Units] tensor.</summary>
+    /// <summary>
+    /// Σ over each unit's slice of <paramref name="x"/> (shaped like the parameter): a [Units]
+    /// float64 tensor. Sums accumulate in double, whatever the parameter's dtype.
+    /// </summary>
     public Tensor Reduce(Tensor x)
     {
         var v = x.view(View);
         var others = OtherDims;
-        return others.Length == 0 ? v : v.sum(others);
+        return others.Length == 0 ? v.to(ScalarType.Float64) : v.sum(others, type: ScalarType.Float64);
     }
 
     /// <summary>Spreads per-unit values ([Units]) over the parameter's shape.</summary>

@@ -1,0 +1,165 @@
+using NeuralMechanics.Runs;
+using NeuralMechanics.Symmetry;
+using NeuralMechanics.Theory;
+using NeuralMechanics.Training;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralMechanics.Tracking;
+
+/// <summary>Where a tracker writes; any of them may be null (e.g. in benchmarks).</summary>
+/// <param name="Layers">layers/ table: one row per set every step.</param>
+/// <param name="Neurons">neurons/ table: one row per group every logged step.</param>
+/// <param name="Samples">samples/ table: a fixed sample of raw parameters every logged step.</param>
+/// <param name="TensorBoard">Per-set totals and their predictions every logged step.</param>
+public sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? Neurons, TrajectoryWriter? Samples, TensorBoardLog? TensorBoard);
+
+/// <summary>
+/// Measures every symmetry group's quantity at every step and holds it against its predictions
+/// (gradient flow, the paper's continuous solution, the exact discrete recurrence). Call
+/// <see cref="Observe"/> after the backward pass and before the optimizer step. Per step the work
+/// is a few fused reductions per parameter over tensors already in memory (θ, g, the momentum
+/// buffer), gathered into one tensor and copied to the host once. The tracker keeps O(groups)
+/// doubles: no per-parameter buffer, no checkpoint needed to compute a prediction.
+/// </summary>
+public sealed class SymmetryTracker
+{
+    private const int SamplesPerParameter = 8;
+    private readonly SetTracker[] sets;
+    private readonly SgdOptimizer optimizer;
+    private readonly Dictionary<Parameter, string> names;
+    private readonly TrackerSinks sinks;
+    private readonly (Parameter Param, string Name, string Layer, long[] Index, Tensor IndexTensor)[] samples;
+
+    /// <summary>Tracks every set of <paramref name="analysis"/> for parameters updated by <paramref name="optimizer"/>.</summary>
+    /// <param name="analysis">Discovered symmetry groups.</param>
+    /// <param name="optimizer">The optimizer (for settings and momentum buffers).</param>
+    /// <param name="parameters">The network's named parameters (the names the optimizer knows them by).</param>
+    /// <param name="sinks">Outputs.</param>
+    /// <param name="seed">Chooses the sampled raw parameters.</param>
+    public SymmetryTracker(SymmetryAnalysis analysis, SgdOptimizer optimizer, IEnumerable<(string Name, Parameter Param)> parameters,
+        TrackerSinks sinks, long seed = 0)
+    {
+        this.optimizer = optimizer;
+        this.sinks = sinks;
+        names = parameters.ToDictionary<(string Name, Parameter Param), Parameter, string>(p => p.Param, p => p.Name, ReferenceEqualityComparer.Instance);
+        sets = analysis.Sets.Select(s => new SetTracker(s, optimizer.Settings)).ToArray();
+        var random = new Random((int)(seed % int.MaxValue));
+        samples = analysis.Architecture.Layers.Where(l => l.Weight is not null).Select(l =>
+        {
+            var w = l.Weight!;
+            var index = Enumerable.Range(0, SamplesPerParameter).Select(_ => random.NextInt64(w.numel())).Distinct().Order().ToArray();
+            return (w, $"{l.Name}.weight", l.Name, index, tensor(index, device: w.device));
+        }).ToArray();
+    }
+
+    /// <summary>Settings the theory does not cover, per set (empty when every set has predictions after step 0).</summary>
+    public IEnumerable<string> Unavailable => sets.Select(s => s.PredictionUnavailable).OfType<string>().Distinct();
+
+    /// <summary>Number of groups tracked.</summary>
+    public long Groups => sets.Sum(s => (long)s.Count);
+
+    /// <summary>Relative errors so far, per kind and predictor, over groups and logged steps.</summary>
+    public ErrorSummary Errors { get; } = new();
+
+    /// <summary>Bytes the tracker holds per group (its double arrays; the predictor's share included).</summary>
+    public long StateBytes => SaveState().Values.Sum(v => (long)v.Length * sizeof(double));
+
+    /// <summary>
+    /// Measures step <paramref name="step"/> (θₙ, gₙ and the momentum buffer vₙ), advances the
+    /// predictions over update n−1, writes the layer rows and, when <paramref name="logNeurons"/>,
+    /// the per-group rows, raw-parameter samples and TensorBoard scalars.
+    /// </summary>
+    public void Observe(long step, bool logNeurons)
+    {
+        double[] values;
+        double[] sampled = [];
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            var fields = new StepFields(p => optimizer.MomentumBuffer(names[p]));
+            var parts = sets.SelectMany(s => s.Measure(fields)).ToList();
+            var all = cat(parts).cpu();
+            values = all.data<double>().ToArray();
+            if (logNeurons && sinks.Samples is not null && samples.Length > 0)
+                sampled = cat(samples.Select(s => s.Param.detach().view(-1).index_select(0, s.IndexTensor).to(ScalarType.Float64)).ToList())
+                    .cpu().data<double>().ToArray();
+        }
+        double time = step * optimizer.Settings.TimePerStep;
+        int at = 0;
+        foreach (var set in sets)
+        {
+            int length = set.Vectors * set.Count;
+            var record = set.Observe(step, values.AsSpan(at, length));
+            at += length;
+            WriteLayerRow(record, time);
+            if (logNeurons) WriteNeuronRows(record, time, step);
+        }
+        if (sampled.Length > 0) WriteSamples(sampled, step, time);
+    }
+
+    private void WriteLayerRow(SetStep r, double time)
+    {
+        if (sinks.Layers is null) return;
+        var set = r.Tracker.Set;
+        double theory = set.Kind == SymmetryKind.Scale ? Stationary.AngularSpeed(optimizer.Settings) : double.NaN;
+        sinks.Layers.AddRow().Long(r.Step).Double(time).String(set.Layer).String(set.Kind.Name()).Int(r.Tracker.Count)
+            .Double(r.Q.Sum()).Double(Sum(r.GradientFlow)).Double(Sum(r.Continuous)).Double(Sum(r.Discrete))
+            .Double(r.Terms.Sum()).Double(Sum(r.Forcing)).Double(r.AngularSpeed is null ? double.NaN : r.AngularSpeed.Average())
+            .Double(theory).End();
+    }
+
+    private void WriteNeuronRows(SetStep r, double time, long step)
+    {
+        var set = r.Tracker.Set;
+        string kind = set.Kind.Name();
+        for (int u = 0; u < r.Q.Length; u++)
+        {
+            double gf = At(r.GradientFlow, u), cont = At(r.Continuous, u), disc = At(r.Discrete, u);
+            if (step > 0 && r.Terms[u] > 0)
+            {
+                Errors.Add(set.Kind, TrajectorySchema.GradientFlow, Math.Abs(gf - r.Q[u]) / r.Terms[u]);
+                Errors.Add(set.Kind, TrajectorySchema.Continuous, Math.Abs(cont - r.Q[u]) / r.Terms[u]);
+                Errors.Add(set.Kind, TrajectorySchema.Discrete, Math.Abs(disc - r.Q[u]) / r.Terms[u]);
+            }
+            sinks.Neurons?.AddRow().Long(step).Double(time).String(set.Layer).String(kind).Int(u)
+                .Double(r.Q[u]).Double(gf).Double(cont).Double(disc).Double(r.Terms[u]).Double(At(r.Forcing, u)).End();
+        }
+        if (sinks.TensorBoard is { } tb)
+        {
+            string tag = $"{kind}/{set.Layer}";
+            tb.AddScalar($"{tag}/empirical", r.Q.Sum(), step);
+            tb.AddScalar($"{tag}/{TrajectorySchema.GradientFlow}", Sum(r.GradientFlow), step);
+            tb.AddScalar($"{tag}/{TrajectorySchema.Continuous}", Sum(r.Continuous), step);
+            tb.AddScalar($"{tag}/{TrajectorySchema.Discrete}", Sum(r.Discrete), step);
+        }
+    }
+
+    private void WriteSamples(double[] sampled, long step, double time)
+    {
+        int at = 0;
+        foreach (var s in samples)
+            foreach (var index in s.Index)
+                sinks.Samples!.AddRow().Long(step).Double(time).String(s.Layer).String(s.Name).Long(index).Double(sampled[at++]).End();
+    }
+
+    private static double Sum(double[]? values) => values is null ? double.NaN : values.Sum();
+
+    private static double At(double[]? values, int i) => values is null ? double.NaN : values[i];
+
+    /// <summary>Everything needed to continue exactly after a restart.</summary>
+    public Dictionary<string, double[]> SaveState()
+    {
+        var state = Errors.SaveState();
+        foreach (var set in sets)
+            foreach (var (key, v) in set.SaveState()) state[key] = v;
+        return state;
+    }
+
+    /// <summary>Restores <see cref="SaveState"/>'s output.</summary>
+    public void LoadState(IReadOnlyDictionary<string, double[]> state)
+    {
+        Errors.LoadState(state);
+        foreach (var set in sets) set.LoadState(state);
+    }
+}

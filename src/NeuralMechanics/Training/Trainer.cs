@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using NeuralMechanics.Data;
+using NeuralMechanics.Models;
+using NeuralMechanics.Runs;
+using NeuralMechanics.Symmetry;
+using NeuralMechanics.Tracking;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralMechanics.Training;
+
+/// <summary>
+/// Trains a zoo model with <see cref="SgdOptimizer"/> while the <see cref="SymmetryTracker"/>
+/// records every symmetry group at every step, into a run directory that survives interruption:
+/// checkpoints every N steps (model, optimizer buffers, tracker, data position, RNG), status
+/// kept current, and a non-finite loss stops the run with its data kept.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>Starts a run in <see cref="TrainConfig.OutDir"/> (which must be empty or hold the same configuration).</summary>
+    public static TrainResult Run(TrainConfig config, IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
+    {
+        config.Validate();
+        return Execute(config, resume: false, progress, cancel);
+    }
+
+    /// <summary>
+    /// Continues the run in <paramref name="runDir"/> from its last checkpoint; with
+    /// <paramref name="steps"/> it may also be extended. The result is the same, step for step,
+    /// as an uninterrupted run on the CPU.
+    /// </summary>
+    public static TrainResult Resume(string runDir, long? steps = null, string? device = null,
+        IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var m = RunDirectory.Open(runDir).Manifest;
+        var config = FromManifest(m, runDir) with { Steps = steps ?? m.Steps, Device = device ?? m.Device };
+        config.Validate();
+        return Execute(config, resume: true, progress, cancel);
+    }
+
+    /// <summary>The configuration a manifest describes.</summary>
+    public static TrainConfig FromManifest(RunManifest m, string outDir)
+    {
+        string Option(string key, string fallback) => m.ModelOptions.TryGetValue(key, out var v) ? v : fallback;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return new TrainConfig
+        {
+            Model = m.Model,
+            ModelOptions = new ModelOptions(
+                double.Parse(Option("width", "1"), inv), int.Parse(Option("depth", "2"), inv), int.Parse(Option("hidden", "256"), inv),
+                Option("activation", "relu"), Option("norm", "none"), double.Parse(Option("dropout", "0.5"), inv)),
+            Data = m.Data, DataDir = m.DataDir, TrainLimit = m.TrainLimit, Loss = LossKindNames.Parse(m.Loss),
+            Optimizer = m.Optimizer, BatchSize = m.BatchSize, Steps = m.Steps, Seed = m.Seed, LogEvery = m.LogEvery,
+            CheckpointEvery = m.CheckpointEvery, Device = m.Device, Track = m.Tracked, OutDir = outDir,
+        };
+    }
+
+    private static TrainResult Execute(TrainConfig config, bool resume, IProgress<TrainProgress>? progress, CancellationToken cancel)
+    {
+        var device = Devices.Resolve(config.Device);
+        torch.manual_seed(config.Seed);
+        var split = DataSets.Load(config.Data, config.DataDir, config.Seed);
+        var train = config.TrainLimit is int limit ? split.Train.Take(limit) : split.Train;
+        var norm = Normalization.Compute(train);
+        long[] shape = [train.Channels, train.Height, train.Width];
+        var model = ModelZoo.Create(config.Model, shape, train.Classes, config.ModelOptions, config.Loss, device: device);
+        var network = model.Network;
+        var analysis = SymmetryDiscovery.Discover(model.Architecture);
+        var named = network.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        var optimizer = new SgdOptimizer(named, config.Optimizer);
+        using var loader = new BatchLoader(train, config.BatchSize, norm, device, shuffle: true, seed: config.Seed);
+        long steps = config.Steps ?? (long)Math.Ceiling(config.Epochs * loader.BatchesPerEpoch);
+        int logEvery = config.LogEvery > 0 ? config.LogEvery : (int)Math.Max(1, (steps + 499) / 500);
+        var loss = config.Loss;
+
+        var manifest = new RunManifest
+        {
+            Model = model.Name, ModelOptions = config.ModelOptions.ToDictionary(), Data = config.Data, DataDir = config.DataDir,
+            TrainLimit = config.TrainLimit, InputShape = shape.Select(s => (int)s).ToArray(), Classes = train.Classes,
+            Loss = loss.Name(), Optimizer = config.Optimizer, BatchSize = config.BatchSize, Steps = steps, Seed = config.Seed,
+            LogEvery = logEvery, CheckpointEvery = config.CheckpointEvery, Device = device.type.ToString().ToLowerInvariant(),
+            Tracked = config.Track, Parameters = model.Architecture.ParameterCount,
+            SymmetryCounts = Enum.GetValues<SymmetryKind>().ToDictionary(k => k.Name(), k => (int)analysis.Count(k)),
+            SymmetryLayers = analysis.Sets.Select(s => new LayerGroupCount(s.Layer, s.Kind.Name(), (int)s.Count)).ToList(),
+            Versions = VersionInfo.All(),
+        };
+        var run = RunDirectory.Create(config.OutDir, manifest);
+        if (run.Existed && !resume && File.Exists(run.CheckpointPath))
+            throw new InvalidInputException($"{config.OutDir}: holds a run already; continue it with --resume {config.OutDir} or choose another --out");
+
+        using var metrics = new TrajectoryWriter(run.MetricsFolder, TrajectorySchema.MetricsColumns);
+        using var layers = config.Track ? new TrajectoryWriter(run.LayersFolder, TrajectorySchema.LayersColumns) : null;
+        using var neurons = config.Track ? new TrajectoryWriter(run.NeuronsFolder, TrajectorySchema.NeuronsColumns) : null;
+        using var samples = config.Track ? new TrajectoryWriter(run.SamplesFolder, TrajectorySchema.SamplesColumns) : null;
+        var board = new TensorBoardLog(run.TensorBoardFolder);
+        var tracker = config.Track
+            ? new SymmetryTracker(analysis, optimizer, named, new TrackerSinks(layers, neurons, samples, board), config.Seed)
+            : null;
+
+        long start = 0;
+        if (resume)
+        {
+            if (!File.Exists(run.CheckpointPath))
+                throw InvalidInputException.InFile(config.OutDir, TrajectorySchema.CheckpointFile, "no checkpoint to resume from");
+            var state = Checkpoint.Load(run.CheckpointPath, network, optimizer);
+            start = state.Step;
+            tracker?.LoadState(state.Tracker);
+            loader.Seek(state.DataPosition);
+            foreach (var w in new[] { metrics, layers, neurons, samples }) w?.DropRowsFromStep(start);
+        }
+        run.WriteStatus(RunStatus.Running());
+
+        var notes = model.Notes.Concat(analysis.Notes).ToList();
+        var watch = Stopwatch.StartNew();
+        double lastLoss = double.NaN, lastAccuracy = double.NaN;
+        RunStatus? stopped = null;
+        long step = start;
+        void SaveCheckpoint(long at)
+        {
+            foreach (var w in new[] { metrics, layers, neurons, samples }) w?.Flush();
+            Checkpoint.Save(run.CheckpointPath, at, network, optimizer, tracker?.SaveState() ?? new(), loader.Position);
+        }
+
+        network.train();
+        for (; step < steps; step++)
+        {
+            if (cancel.IsCancellationRequested)
+            {
+                stopped = RunStatus.Failed($"interrupted at step {step}; continue with: nmech train --resume {config.OutDir}");
+                break;
+            }
+            using var scope = NewDisposeScope();
+            var (x, y) = loader.Next();
+            var (value, accuracy) = ForwardBackward(network, optimizer, x, y, loss);
+            if (!double.IsFinite(value))
+            {
+                stopped = RunStatus.Diverged(step, value);
+                break;
+            }
+            tracker?.Observe(step, step % logEvery == 0);
+            optimizer.Step();
+            lastLoss = value;
+            lastAccuracy = accuracy;
+            metrics.AddRow().Long(step).Double(step * config.Optimizer.TimePerStep).Double(value).Double(accuracy).End();
+            if (step % logEvery == 0) { board.AddScalar("train/loss", value, step); board.AddScalar("train/accuracy", accuracy, step); }
+            progress?.Report(new TrainProgress(step + 1, steps, value, accuracy, (step + 1 - start) / watch.Elapsed.TotalSeconds));
+            if (config.CheckpointEvery > 0 && (step + 1) % config.CheckpointEvery == 0 && step + 1 < steps) SaveCheckpoint(step + 1);
+        }
+        double speed = (step - start) / Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
+
+        double testAccuracy = double.NaN;
+        if (stopped is null)
+        {
+            // The state after the last update, so every trajectory ends where training ended.
+            using (var scope = NewDisposeScope())
+            {
+                var (x, y) = loader.Next();
+                var (finalLoss, _) = ForwardBackward(network, optimizer, x, y, loss);
+                if (double.IsFinite(finalLoss)) tracker?.Observe(steps, logNeurons: true);
+            }
+            optimizer.ZeroGrad();
+            SaveCheckpoint(steps);
+            testAccuracy = Evaluate(network, split.Test, norm, config.BatchSize, device);
+            board.AddScalar("test/accuracy", testAccuracy, steps);
+            stopped = RunStatus.Finished();
+        }
+        else
+        {
+            foreach (var w in new[] { metrics, layers, neurons, samples }) w?.Flush();
+            if (stopped.State == RunState.Failed) SaveCheckpoint(step);
+        }
+        run.WriteStatus(stopped);
+        if (tracker is not null) notes.AddRange(tracker.Unavailable.Select(u => "no prediction: " + u));
+        return new TrainResult(run.Root, stopped, step, lastLoss, testAccuracy, speed, analysis,
+            tracker?.Errors.Rows() ?? [], tracker?.StateBytes ?? 0, notes);
+    }
+
+    /// <summary>One forward and backward pass; returns the loss and the batch accuracy. Gradients are left in .grad.</summary>
+    public static (double Loss, double Accuracy) ForwardBackward(nn.Module<Tensor, Tensor> network, SgdOptimizer optimizer, Tensor x, Tensor y, LossKind loss)
+    {
+        var output = network.forward(x);
+        var value = loss == LossKind.CrossEntropy ? Losses.CrossEntropy(output, y) : Losses.MeanSquaredError(output, y);
+        optimizer.ZeroGrad();
+        value.backward();
+        double accuracy = output.argmax(1).eq(y).to(ScalarType.Float64).mean().ToDouble();
+        return (value.ToDouble(), accuracy);
+    }
+
+    /// <summary>Accuracy on <paramref name="data"/> in eval mode (BatchNorm running statistics, no dropout).</summary>
+    public static double Evaluate(nn.Module<Tensor, Tensor> network, ImageDataSet data, Normalization norm, int batchSize, Device device)
+    {
+        network.eval();
+        try
+        {
+            using var loader = new BatchLoader(data, batchSize, norm, device, shuffle: false, dropLast: false);
+            using var noGrad = no_grad();
+            long correct = 0;
+            foreach (var (x, y) in loader.OneEpoch())
+            {
+                using var scope = NewDisposeScope();
+                correct += network.forward(x).argmax(1).eq(y).sum().ToInt64();
+            }
+            return (double)correct / data.Count;
+        }
+        finally
+        {
+            network.train();
+        }
+    }
+}
