@@ -120,7 +120,7 @@ internal static partial class TrajectoryParts
                     long[] a => group.ReadAsync(fields[i], a.AsMemory(offset, rows)),
                     int[] a => group.ReadAsync(fields[i], a.AsMemory(offset, rows)),
                     double[] a => group.ReadAsync(fields[i], a.AsMemory(offset, rows)),
-                    string[] a => group.ReadAsync(fields[i], a.AsMemory(offset, rows)),
+                    string[] a => group.ReadAsync(fields[i], a.AsMemory(offset, rows)!),
                     _ => throw new InvalidOperationException("unreachable: NewArray makes only the four column arrays"),
                 };
                 await read.ConfigureAwait(false);
