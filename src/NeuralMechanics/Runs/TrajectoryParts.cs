@@ -63,13 +63,13 @@ internal static partial class TrajectoryParts
         }
     }
 
-    /// <summary>Reads the columns of one part file.</summary>
-    /// <exception cref="InvalidInputException">The file is not a readable Parquet file of supported column types.</exception>
-    public static (TrajectoryColumn[] Columns, Array[] Arrays, int Count) Read(string path)
+    /// <summary>Reads the columns of one part file: all of them, or those named in <paramref name="only"/> (in file order).</summary>
+    /// <exception cref="InvalidInputException">The file is not a readable Parquet file of supported column types, or lacks a requested column.</exception>
+    public static (TrajectoryColumn[] Columns, Array[] Arrays, int Count) Read(string path, IReadOnlyCollection<string>? only = null)
     {
         try
         {
-            return Task.Run(() => ReadAsync(path, onlyColumn: null)).GetAwaiter().GetResult();
+            return Task.Run(() => ReadAsync(path, only)).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is not InvalidInputException and not FileNotFoundException)
         {
@@ -78,17 +78,7 @@ internal static partial class TrajectoryParts
     }
 
     /// <summary>Reads one column of one part file (see <see cref="Read"/>).</summary>
-    public static Array ReadColumn(string path, string name)
-    {
-        try
-        {
-            return Task.Run(() => ReadAsync(path, name)).GetAwaiter().GetResult().Arrays[0];
-        }
-        catch (Exception e) when (e is not InvalidInputException and not FileNotFoundException)
-        {
-            throw InvalidInputException.InFile(path, "parquet", $"expected a readable Parquet part file: {e.Message}");
-        }
-    }
+    public static Array ReadColumn(string path, string name) => Read(path, [name]).Arrays[0];
 
     /// <summary>The column names and types of one part file, from its footer.</summary>
     public static TrajectoryColumn[] ReadColumns(string path)
@@ -108,13 +98,13 @@ internal static partial class TrajectoryParts
         }
     }
 
-    private static async Task<(TrajectoryColumn[] Columns, Array[] Arrays, int Count)> ReadAsync(string path, string? onlyColumn)
+    private static async Task<(TrajectoryColumn[] Columns, Array[] Arrays, int Count)> ReadAsync(string path, IReadOnlyCollection<string>? only)
     {
         await using var stream = File.OpenRead(path);
         await using var reader = await ParquetReader.CreateAsync(stream).ConfigureAwait(false);
-        var fields = reader.Schema.DataFields.Where(f => onlyColumn is null || f.Name == onlyColumn).ToArray();
-        if (onlyColumn is not null && fields.Length == 0)
-            throw InvalidInputException.InFile(path, onlyColumn, "expected this column in the part file");
+        var fields = reader.Schema.DataFields.Where(f => only is null || only.Contains(f.Name)).ToArray();
+        if (only?.FirstOrDefault(name => !fields.Any(f => f.Name == name)) is { } missing)
+            throw InvalidInputException.InFile(path, missing, $"expected this column; the part has {string.Join(", ", reader.Schema.DataFields.Select(f => f.Name))}");
         var columns = fields.Select(f => FromField(path, f)).ToArray();
         var total = checked((int)reader.RowGroups.Sum(g => g.RowCount));
         var arrays = columns.Select(c => NewArray(c.Type, total)).ToArray();
@@ -130,7 +120,7 @@ internal static partial class TrajectoryParts
                     long[] a => group.ReadAsync(fields[i], a.AsMemory(offset, rows)),
                     int[] a => group.ReadAsync(fields[i], a.AsMemory(offset, rows)),
                     double[] a => group.ReadAsync(fields[i], a.AsMemory(offset, rows)),
-                    string[] a => group.ReadAsync(fields[i], a.AsMemory(offset, rows)),
+                    string[] a => group.ReadAsync(fields[i], a.AsMemory(offset, rows)!),
                     _ => throw new InvalidOperationException("unreachable: NewArray makes only the four column arrays"),
                 };
                 await read.ConfigureAwait(false);

@@ -39,6 +39,31 @@ public sealed class TrajectoryWriterTests : IDisposable
     }
 
     [Fact]
+    public void ReadingSelectedColumnsReturnsOnlyThoseInFileOrder()
+    {
+        using (var writer = new TrajectoryWriter(Folder, Columns, rowsPerPart: 3))
+            for (var step = 0; step < 3; step++) AddStep(writer, step);
+        var table = TrajectoryReader.Read(Folder, ["empirical", "step"]);
+        Assert.Equal([TrajectoryColumn.Long("step"), TrajectoryColumn.Double("empirical")], table.Columns);
+        Assert.Equal([0.0, 0.1, 1.0, 1.1, 2.0, 2.1], table.Doubles("empirical"));
+        var ex = Assert.Throws<InvalidInputException>(() => TrajectoryReader.Read(Folder, ["loss"]));
+        Assert.Contains("loss", ex.Message);
+    }
+
+    [PythonFact]
+    public void PandasReadsTheFolderAsOneTableIgnoringTemporaryFiles()
+    {
+        using (var writer = new TrajectoryWriter(Folder, Columns, rowsPerPart: 3))
+            for (var step = 0; step < 5; step++) AddStep(writer, step);
+        File.WriteAllBytes(Path.Combine(Folder, ".part-00004.parquet.6f1c.tmp"), [0x50, 0x41, 0x52, 0x31]);
+        var (exitCode, output) = Python.Run(
+            "import sys, pandas as pd; df = pd.read_parquet(sys.argv[1]); print(len(df), int(df['step'].sum()), round(float(df['empirical'].sum()), 6), ','.join(df.columns))",
+            Folder);
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("10 20 20.5 step,layer,unit,empirical", output.Trim());
+    }
+
+    [Fact]
     public void AnElapsedFlushIntervalStartsAPartAtTheNextRow()
     {
         using (var writer = new TrajectoryWriter(Folder, Columns, rowsPerPart: 1000, flushInterval: TimeSpan.Zero))
