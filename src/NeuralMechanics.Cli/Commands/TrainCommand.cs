@@ -1,0 +1,59 @@
+using System.CommandLine;
+using NeuralMechanics.Cli.Options;
+using NeuralMechanics.Runs;
+using NeuralMechanics.Training;
+using Spectre.Console;
+
+namespace NeuralMechanics.Cli.Commands;
+
+/// <summary><c>nmech train</c>: train a model while tracking every symmetry group, or resume a run.</summary>
+internal static class TrainCommand
+{
+    /// <summary>Exit code of a run whose loss became NaN/Inf.</summary>
+    public const int Diverged = 3;
+
+    /// <summary>Exit code of a run stopped by Ctrl-C (its checkpoint allows --resume).</summary>
+    public const int Interrupted = 130;
+
+    public static Command Create()
+    {
+        var options = new TrainOptions();
+        var output = new Option<string?>("--out") { Description = "Run directory to write (default runs/<model>-<data>-<time>)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its last checkpoint" };
+        var cmd = new Command("train", "Train a model with SGD/momentum (PyTorch semantics), tracking every symmetry group at every step");
+        foreach (var o in options.All) cmd.Options.Add(o);
+        cmd.Options.Add(output);
+        cmd.Options.Add(resume);
+        cmd.SetAction(r =>
+        {
+            TrainResult result;
+            if (r.GetValue(resume) is { } runDir)
+            {
+                var steps = r.GetValue(options.Steps);
+                var device = r.GetResult(options.Device) is { Implicit: false } ? r.GetValue(options.Device) : null;
+                result = TrainingConsole.Run(Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir)),
+                    (p, c) => Trainer.Resume(runDir, steps, device, p, c));
+            }
+            else
+            {
+                var config = options.Bind(r, "");
+                config = config with { OutDir = r.GetValue(output) ?? Path.Combine("runs", $"{config.Model}-{config.Data.Replace(':', '_')}-{DateTime.Now:yyyyMMdd-HHmmss}") };
+                result = TrainingConsole.Run(config.Model, (p, c) => Trainer.Run(config, p, c));
+            }
+            TrainingConsole.Summarize(result);
+            return result.Status.State switch
+            {
+                RunState.Finished => 0,
+                RunState.Diverged => Report(Diverged, $"the loss became {result.Status.Loss} at step {result.Status.Step}; the run stopped and its data up to that step is kept in {result.RunDir}"),
+                _ => Report(Interrupted, result.Status.Reason ?? "stopped"),
+            };
+        });
+        return cmd;
+    }
+
+    private static int Report(int code, string message)
+    {
+        AnsiConsole.MarkupLine($"[red]{Markup.Escape(message)}[/]");
+        return code;
+    }
+}
