@@ -19,8 +19,10 @@ namespace NeuralMechanics.Runs;
 /// (at most the rows since the last flush are missing) and the folder reads as-is:
 /// <c>pd.read_parquet("run/metrics")</c>, <c>pl.read_parquet("run/metrics/*.parquet")</c>,
 /// <c>duckdb "select * from 'run/metrics/*.parquet'"</c>. Rows are in step order across parts.
-/// "terms" is the size the relative error is measured against: Σ_A|θ| (translation), |θ_A|²
-/// (scale), |θ_A1|² + |θ_A2|² (rescale). Relative error = |prediction − empirical| / terms.
+/// "terms" is the size the relative error is measured against: Σ_A|θ| (translation; floored at
+/// |A| × the RMS of the owning layer's weight, since a bias feeding BatchNorm sits at 0 and only
+/// rounding moves it), |θ_A|² (scale), |θ_A1|² + |θ_A2|² (rescale).
+/// Relative error = |prediction − empirical| / terms.
 /// Step n's row holds the state <em>before</em> update n (step 0 = initialisation);
 /// time = η·n for SGD and η(1−α)·n with momentum (the paper's convention).
 /// </remarks>

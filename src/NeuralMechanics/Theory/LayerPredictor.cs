@@ -70,6 +70,12 @@ public sealed class LayerPredictor
         _discB = new double[q0.Length];
     }
 
+    /// <summary>
+    /// The damped oscillator of the momentum model (γ, ω and which of the paper's three branches
+    /// applies); null for SGD without momentum.
+    /// </summary>
+    public DampedOscillator? Oscillator => _oscillator;
+
     /// <summary>Number of groups.</summary>
     public int Count => _q0.Length;
 

@@ -18,9 +18,15 @@ internal sealed class SetTracker
     private double[] previousQ;
     private double[] pendingSpeed;
 
-    public SetTracker(SymmetryGroupSet set, SgdSettings settings)
+    private readonly TorchSharp.Modules.Parameter? layerWeight;
+
+    /// <param name="set">The group set.</param>
+    /// <param name="settings">Optimizer settings.</param>
+    /// <param name="layerWeight">For translation sets: the weight of the layer that owns the set (its scale floors "terms").</param>
+    public SetTracker(SymmetryGroupSet set, SgdSettings settings, TorchSharp.Modules.Parameter? layerWeight)
     {
         Set = set;
+        this.layerWeight = layerWeight;
         this.settings = settings;
         int n = checked((int)set.Count);
         pendingForcing = new double[n];
@@ -47,11 +53,24 @@ internal sealed class SetTracker
     {
         bool translation = Set.Kind == SymmetryKind.Translation;
         yield return translation ? Set.Combine(s => StepFields.Theta(s.Tensor)) : Set.Combine(s => f.ThetaSquared(s.Tensor));
-        yield return translation ? Set.Combine(s => StepFields.ThetaAbs(s.Tensor))
+        yield return translation ? TranslationTerms(f)
             : Set.Combine(s => f.ThetaSquared(s.Tensor), subtractB: false, addB: true);
         if (Driven) yield return Set.Combine(s => f.GradSquared(s.Tensor));
         if (Driven && Momentum) yield return Set.Combine(s => f.VelocitySquared(s.Tensor));
         if (IsScale && !Momentum) yield return Set.Combine(s => StepFields.GradTheta(s.Tensor));
+    }
+
+    /// <summary>
+    /// Σ_A|θ|, floored at |A| × the RMS of the owning layer's weight. A group whose parameters sit
+    /// at zero (a bias feeding BatchNorm starts at 0 and only rounding moves it) has no size of its
+    /// own; the layer's weight scale is the size its entries would have had.
+    /// </summary>
+    private Tensor TranslationTerms(StepFields f)
+    {
+        var sum = Set.Combine(s => StepFields.ThetaAbs(s.Tensor));
+        if (layerWeight is null) return sum;
+        var rms = f.ThetaSquared(layerWeight).to(ScalarType.Float64).mean().sqrt();
+        return maximum(sum, Set.Combine(s => ones_like(s.Tensor)) * rms);
     }
 
     /// <summary>

@@ -43,7 +43,8 @@ public sealed class SymmetryTracker
         this.optimizer = optimizer;
         this.sinks = sinks;
         names = parameters.ToDictionary<(string Name, Parameter Param), Parameter, string>(p => p.Param, p => p.Name, ReferenceEqualityComparer.Instance);
-        sets = analysis.Sets.Select(s => new SetTracker(s, optimizer.Settings)).ToArray();
+        sets = analysis.Sets.Select(s => new SetTracker(s, optimizer.Settings, s.Kind == SymmetryKind.Translation
+            ? analysis.Architecture.Layers.FirstOrDefault(l => l.Name == s.A[0].Layer)?.Weight : null)).ToArray();
         var random = new Random((int)(seed % int.MaxValue));
         samples = analysis.Architecture.Layers.Where(l => l.Weight is not null).Select(l =>
         {

@@ -63,6 +63,7 @@ public class ContinuousPredictionTests
 
     public static TheoryData<double, DampingRegime> Regimes => new()
     {
+        { 0.0, DampingRegime.Overdamped },
         { 0.25, DampingRegime.Overdamped },
         { 1 - 1e-3, DampingRegime.Overdamped },
         { 1 - 1e-9, DampingRegime.Overdamped },
@@ -80,6 +81,7 @@ public class ContinuousPredictionTests
         var s = new SgdSettings(lr, wd, momentum, dampening);
         var osc = DampedOscillator.ForMomentum(s, SymmetryKind.Scale);
         Assert.Equal(regime, osc.Regime);
+        Assert.Equal(regime, new LayerPredictor(SymmetryKind.Scale, s, [1.0]).Oscillator!.Regime);
         AssertOscillatorMatchesRk4(s, osc);
     }
 

@@ -1,0 +1,16 @@
+namespace NeuralMechanics.Toys;
+
+/// <summary>A point or vector of the plane (w1, w2).</summary>
+public readonly record struct Vec2(double X, double Y)
+{
+    public static Vec2 operator +(Vec2 a, Vec2 b) => new(a.X + b.X, a.Y + b.Y);
+    public static Vec2 operator -(Vec2 a, Vec2 b) => new(a.X - b.X, a.Y - b.Y);
+    public static Vec2 operator -(Vec2 a) => new(-a.X, -a.Y);
+    public static Vec2 operator *(double c, Vec2 a) => new(c * a.X, c * a.Y);
+
+    /// <summary>Euclidean inner product.</summary>
+    public double Dot(Vec2 other) => X * other.X + Y * other.Y;
+
+    /// <summary>Euclidean norm.</summary>
+    public double Length => Math.Sqrt(X * X + Y * Y);
+}

@@ -1,0 +1,89 @@
+using NeuralMechanics.Models;
+using NeuralMechanics.Runs;
+using NeuralMechanics.Tests.Data;
+using NeuralMechanics.Tests.Runs;
+using NeuralMechanics.Training;
+
+namespace NeuralMechanics.Tests.Training;
+
+[Collection(TorchRngCollection.Name)]
+public class TrainerTests
+{
+    private static TrainConfig Small(string dir, double lr = 0.1) => new()
+    {
+        Model = "mlp", ModelOptions = new ModelOptions(Depth: 1, Hidden: 32), Data = "synthetic", TrainLimit = 2000,
+        Optimizer = new SgdSettings(lr, 1e-3, 0.9), BatchSize = 64, Steps = 40, Seed = 5, LogEvery = 10, CheckpointEvery = 0, OutDir = dir,
+    };
+
+    [FashionMnistFact]
+    public void AnMlpLearnsFashionMnistAbove80PercentInOneEpoch()
+    {
+        using var dir = new TempDirectory();
+        var r = Trainer.Run(new TrainConfig
+        {
+            Model = "mlp", ModelOptions = new ModelOptions(Depth: 2, Hidden: 256), Data = "fashion-mnist",
+            Optimizer = new SgdSettings(0.1), BatchSize = 128, Epochs = 1, OutDir = dir.Path, Track = false,
+        });
+        Assert.Equal(RunState.Finished, r.Status.State);
+        Assert.Equal(468, r.Steps); // 60,000 / 128, last partial batch dropped
+        Assert.InRange(r.TestAccuracy, 0.80, 1.0);
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameNumbers()
+    {
+        using var a = new TempDirectory();
+        using var b = new TempDirectory();
+        Trainer.Run(Small(a.Path));
+        Trainer.Run(Small(b.Path));
+        foreach (var table in new[] { TrajectorySchema.MetricsFile, TrajectorySchema.LayersFile, TrajectorySchema.NeuronsFile })
+        {
+            var x = TrajectoryReader.Read(Path.Combine(a.Path, table));
+            var y = TrajectoryReader.Read(Path.Combine(b.Path, table));
+            Assert.True(x.RowCount > 0);
+            Assert.Equal(x.Doubles(table == TrajectorySchema.MetricsFile ? TrajectorySchema.Loss : TrajectorySchema.Empirical),
+                y.Doubles(table == TrajectorySchema.MetricsFile ? TrajectorySchema.Loss : TrajectorySchema.Empirical));
+        }
+    }
+
+    [Fact]
+    public void ADivergingRunStopsWithItsStepAndKeepsItsData()
+    {
+        using var dir = new TempDirectory();
+        var r = Trainer.Run(Small(dir.Path, lr: 1e6) with { Optimizer = new SgdSettings(1e6) });
+        Assert.Equal(RunState.Diverged, r.Status.State);
+        var status = RunDirectory.Open(dir.Path).ReadStatus()!;
+        Assert.Equal(RunState.Diverged, status.State);
+        Assert.Equal(r.Status.Step, status.Step);
+        var metrics = TrajectoryReader.Read(Path.Combine(dir.Path, TrajectorySchema.MetricsFile));
+        Assert.Equal(status.Step, metrics.RowCount); // every step before the non-finite loss is kept
+        Assert.All(metrics.Doubles(TrajectorySchema.Loss), l => Assert.True(double.IsFinite(l)));
+    }
+
+    [Fact]
+    public void TrajectoriesHoldEveryStepForLayersAndLoggedStepsForNeurons()
+    {
+        using var dir = new TempDirectory();
+        var r = Trainer.Run(Small(dir.Path));
+        var layers = TrajectoryReader.Read(Path.Combine(dir.Path, TrajectorySchema.LayersFile));
+        int sets = r.Analysis.Sets.Count;
+        Assert.Equal(41 * sets, layers.RowCount); // steps 0..40: the state after the last update too
+        var neurons = TrajectoryReader.Read(Path.Combine(dir.Path, TrajectorySchema.NeuronsFile));
+        Assert.Equal([0L, 10, 20, 30, 40], neurons.Longs(TrajectorySchema.Step).Distinct().ToArray());
+        Assert.Equal(5 * r.Analysis.Total, neurons.RowCount);
+        // Step 0: every prediction equals the measured initial value.
+        var step = neurons.Longs(TrajectorySchema.Step);
+        var empirical = neurons.Doubles(TrajectorySchema.Empirical);
+        var discrete = neurons.Doubles(TrajectorySchema.Discrete);
+        for (int i = 0; i < neurons.RowCount && step[i] == 0; i++) Assert.Equal(empirical[i], discrete[i]);
+    }
+
+    [Fact]
+    public void AnOutputFolderOfAnotherRunIsRefused()
+    {
+        using var dir = new TempDirectory();
+        Trainer.Run(Small(dir.Path));
+        var e = Assert.Throws<InvalidInputException>(() => Trainer.Run(Small(dir.Path) with { Seed = 6 }));
+        Assert.Contains("seed", e.Message);
+    }
+}
