@@ -29,7 +29,7 @@ public sealed class ErrorSummary
     /// <summary>Rows: kind, predictor, number of values, median, maximum.</summary>
     public IReadOnlyList<ErrorRow> Rows() => cells
         .OrderBy(c => c.Key.Item1).ThenBy(c => Array.IndexOf(Runs.TrajectorySchema.Predictions, c.Key.Item2))
-        .Select(c => new ErrorRow(c.Key.Item1, c.Key.Item2, c.Value.Counts.Sum(), Median(c.Value.Counts), c.Value.Max[0]))
+        .Select(c => new ErrorRow(c.Key.Item1, c.Key.Item2, c.Value.Counts.Sum(), Math.Min(Median(c.Value.Counts), c.Value.Max[0]), c.Value.Max[0]))
         .ToList();
 
     /// <summary>The state as arrays, for checkpoints.</summary>
