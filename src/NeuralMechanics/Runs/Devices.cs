@@ -43,5 +43,27 @@ public static class Devices
         return cudaAvailable;
     }
 
+    /// <summary>
+    /// The GPUs' names as nvidia-smi reports them (TorchSharp does not expose the device name),
+    /// or null where nvidia-smi is missing.
+    /// </summary>
+    public static string? GpuNames()
+    {
+        try
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("nvidia-smi", "--query-gpu=name,memory.total --format=csv,noheader")
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = System.Diagnostics.Process.Start(info);
+            if (process is null) return null;
+            string output = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit();
+            return process.ExitCode == 0 && output.Length > 0 ? string.Join("; ", output.Split('\n', StringSplitOptions.TrimEntries)) : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
     private static bool cudaChecked, cudaAvailable;
 }
