@@ -14,6 +14,7 @@ public static class NmechApp
     {
         var root = new RootCommand("nmech: symmetry, conservation laws and their breaking in neural-network training (Kunin et al., ICLR 2021)");
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 
