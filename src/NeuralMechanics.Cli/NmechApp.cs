@@ -17,6 +17,7 @@ public static class NmechApp
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(SymmetriesCommand.Create());
         root.Subcommands.Add(ToyCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 

@@ -1,0 +1,149 @@
+using NeuralMechanics.Runs;
+
+namespace NeuralMechanics.Reporting;
+
+/// <summary>
+/// One run as the report sees it: its manifest, status and trajectory tables in memory, with
+/// the rows of each (kind, layer) set indexed in step order.
+/// </summary>
+internal sealed class ReportRun
+{
+    private readonly Dictionary<(string Kind, string Layer), int[]> layerRows;
+    private readonly Dictionary<(string Kind, string Layer), int[]> neuronRows;
+    private readonly List<string> layerOrder;
+    private readonly Dictionary<(string Parameter, long Index), int[]> sampleRows;
+
+    private ReportRun(string name, RunDirectory directory)
+    {
+        Name = name;
+        Directory = directory;
+        Status = directory.ReadStatus();
+        Layers = TrajectoryReader.Read(directory.LayersFolder);
+        Neurons = TrajectoryReader.Read(directory.NeuronsFolder);
+        Samples = TrajectoryReader.Read(Path.Combine(directory.Root, TrajectorySchema.SamplesFile));
+        sampleRows = IndexSamples(Samples);
+        layerRows = IndexBySet(Layers);
+        neuronRows = IndexBySet(Neurons);
+        // The manifest lists sets in network order; sets it does not name follow in table order.
+        layerOrder = Manifest.SymmetryLayers.Select(l => l.Layer)
+            .Concat(layerRows.Keys.Concat(neuronRows.Keys).Select(k => k.Layer))
+            .Distinct().ToList();
+    }
+
+    /// <summary>Opens the run folder and reads its tables.</summary>
+    /// <exception cref="InvalidInputException">Missing or malformed manifest, status or table.</exception>
+    public static ReportRun Load(string name, string root) => new(name, RunDirectory.Open(root));
+
+    /// <summary>Short name shown in tables, legends and file names.</summary>
+    public string Name { get; }
+    public RunDirectory Directory { get; }
+    public RunManifest Manifest => Directory.Manifest;
+    public RunStatus? Status { get; }
+    public TrajectoryTable Layers { get; }
+    public TrajectoryTable Neurons { get; }
+    public TrajectoryTable Samples { get; }
+
+    public double WeightDecay => Manifest.Optimizer.WeightDecay;
+    public double Momentum => Manifest.Optimizer.Momentum;
+    public bool UsesMomentum => Momentum > 0;
+
+    /// <summary>The paper's time of a step: η·n (SGD) or η(1−α)·n (momentum).</summary>
+    public double Time(long step) => Manifest.Optimizer.TimePerStep * step;
+
+    /// <summary>Keys of the layers/ sets of <paramref name="kind"/>, in network order.</summary>
+    public IReadOnlyList<string> LayerSets(string kind) => Ordered(layerRows, kind);
+
+    /// <summary>Keys of the neurons/ sets of <paramref name="kind"/>, in network order.</summary>
+    public IReadOnlyList<string> NeuronSets(string kind) => Ordered(neuronRows, kind);
+
+    /// <summary>One column of a layers/ set against time, non-finite points dropped.</summary>
+    public Series LayerSeries(string kind, string layer, string column) =>
+        Series.From(Layers, Rows(layerRows, kind, layer), column, Time);
+
+    /// <summary>The units (group indices) logged for a neurons/ set, ascending.</summary>
+    public int[] Units(string kind, string layer)
+    {
+        var unit = Neurons.Ints(TrajectorySchema.Unit);
+        return Rows(neuronRows, kind, layer).Select(i => unit[i]).Distinct().Order().ToArray();
+    }
+
+    /// <summary>One column of one group of a neurons/ set against time, non-finite points dropped.</summary>
+    public Series NeuronSeries(string kind, string layer, int unit, string column)
+    {
+        var units = Neurons.Ints(TrajectorySchema.Unit);
+        return Series.From(Neurons, Rows(neuronRows, kind, layer).Where(i => units[i] == unit).ToArray(), column, Time);
+    }
+
+    /// <summary>
+    /// The prediction drawn for a layers/ set: the paper's continuous solution, or the exact
+    /// discrete one where the continuous column holds no value; with the legend label.
+    /// </summary>
+    public (Series Series, string Label) LayerPrediction(string kind, string layer) =>
+        Prediction(kind, column => LayerSeries(kind, layer, column));
+
+    /// <summary>The prediction drawn for one group of a neurons/ set (see <see cref="LayerPrediction"/>).</summary>
+    public (Series Series, string Label) NeuronPrediction(string kind, string layer, int unit) =>
+        Prediction(kind, column => NeuronSeries(kind, layer, unit, column));
+
+    private (Series, string) Prediction(string kind, Func<string, Series> column)
+    {
+        var continuous = column(TrajectorySchema.Continuous);
+        return continuous.IsEmpty
+            ? (column(TrajectorySchema.Discrete), "exact discrete (eq. 39–41)")
+            : (continuous, Labels.ContinuousPrediction(kind, UsesMomentum));
+    }
+
+    /// <summary>
+    /// The translation set of the final layer's weight (one group per input column, Fig. 5 top):
+    /// the last "*.weight" translation set in network order, or null when none was logged.
+    /// </summary>
+    public string? FinalWeightTranslationSet() =>
+        NeuronSets(Kinds.Translation).LastOrDefault(l => l.EndsWith(".weight", StringComparison.Ordinal));
+
+    /// <summary>The sampled raw parameters of samples/: (layer, parameter, flat index), in file order.</summary>
+    public IReadOnlyList<(string Layer, string Parameter, long Index)> SampledParameters()
+    {
+        var layer = Samples.Strings(TrajectorySchema.Layer);
+        return sampleRows.OrderBy(p => p.Value.Min()).Select(p => (layer[p.Value[0]], p.Key.Parameter, p.Key.Index)).ToList();
+    }
+
+    /// <summary>One sampled parameter's value against time.</summary>
+    public Series SampleSeries(string parameter, long index) =>
+        Series.From(Samples, sampleRows.TryGetValue((parameter, index), out var rows) ? rows : [], TrajectorySchema.Value, Time);
+
+    private IReadOnlyList<string> Ordered(Dictionary<(string Kind, string Layer), int[]> rows, string kind) =>
+        layerOrder.Where(l => rows.ContainsKey((kind, l))).ToList();
+
+    private static int[] Rows(Dictionary<(string Kind, string Layer), int[]> rows, string kind, string layer) =>
+        rows.TryGetValue((kind, layer), out var r) ? r : [];
+
+    /// <summary>Row indices of each sampled (parameter, index), sorted by step.</summary>
+    private static Dictionary<(string Parameter, long Index), int[]> IndexSamples(TrajectoryTable table)
+    {
+        var parameters = table.Strings(TrajectorySchema.Parameter);
+        var indices = table.Longs(TrajectorySchema.Index);
+        var steps = table.Longs(TrajectorySchema.Step);
+        var lists = new Dictionary<(string, long), List<int>>();
+        for (var i = 0; i < table.RowCount; i++)
+        {
+            if (!lists.TryGetValue((parameters[i], indices[i]), out var list)) lists[(parameters[i], indices[i])] = list = [];
+            list.Add(i);
+        }
+        return lists.ToDictionary(p => p.Key, p => p.Value.OrderBy(i => steps[i]).ToArray());
+    }
+
+    /// <summary>Row indices of each (kind, layer) set, sorted by step (stable, so ties keep file order).</summary>
+    private static Dictionary<(string Kind, string Layer), int[]> IndexBySet(TrajectoryTable table)
+    {
+        var kinds = table.Strings(TrajectorySchema.Kind);
+        var layers = table.Strings(TrajectorySchema.Layer);
+        var steps = table.Longs(TrajectorySchema.Step);
+        var lists = new Dictionary<(string, string), List<int>>();
+        for (var i = 0; i < table.RowCount; i++)
+        {
+            if (!lists.TryGetValue((kinds[i], layers[i]), out var list)) lists[(kinds[i], layers[i])] = list = [];
+            list.Add(i);
+        }
+        return lists.ToDictionary(p => p.Key, p => p.Value.OrderBy(i => steps[i]).ToArray());
+    }
+}

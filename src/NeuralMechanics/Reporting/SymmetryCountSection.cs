@@ -1,0 +1,63 @@
+namespace NeuralMechanics.Reporting;
+
+/// <summary>
+/// The symmetry counts of each model configuration in the report (from its manifest) and, for
+/// VGG-16 with and without BatchNorm, the paper's Table 5 beside them with the reason for each
+/// difference (DESIGN.md, counting convention).
+/// </summary>
+internal static class SymmetryCountSection
+{
+    /// <summary>The paper's Table 5 (Tiny ImageNet): parameters, scale, rescale, translation.</summary>
+    public static readonly IReadOnlyDictionary<string, (long Parameters, int Scale, int Rescale, int Translation)> PaperTable5 =
+        new Dictionary<string, (long, int, int, int)>
+        {
+            ["vgg16"] = (18_067_464, 0, 8_323, 201),
+            ["vgg16-bn"] = (18_075_912, 4_227, 8_323, 201),
+        };
+
+    public static IEnumerable<ReportBlock> Blocks(IReadOnlyList<ReportRun> runs)
+    {
+        yield return new HeadingBlock(2, "Symmetry counts");
+        yield return new ParagraphBlock("Groups found by symmetry discovery, as recorded in each run's manifest (symmetry_counts, symmetry_layers). " +
+            "Runs of the same model configuration share one table.");
+        foreach (var group in runs.GroupBy(Configuration))
+        {
+            var run = group.First();
+            var m = run.Manifest;
+            var options = m.ModelOptions.Count == 0 ? "" : $" ({string.Join(", ", m.ModelOptions.Select(o => $"{o.Key}={o.Value}"))})";
+            yield return new HeadingBlock(3, $"{m.Model}{options} on {m.Data}: {string.Join(", ", group.Select(r => r.Name))}");
+            var rows = Kinds.All.Select(kind => (IReadOnlyList<string>)
+            [
+                kind,
+                Labels.Count(m.SymmetryCounts.GetValueOrDefault(kind)),
+                string.Join(", ", m.SymmetryLayers.Where(l => l.Kind == kind).Select(l => $"{l.Layer} {Labels.Count(l.Groups)}")),
+            ]).ToList();
+            yield return new TableBlock(["kind", "groups", "per layer"], rows, [false, true, false]);
+            if (PaperTable5.TryGetValue(m.Model.ToLowerInvariant(), out var paper))
+            {
+                yield return new ParagraphBlock($"Compared with the paper's Table 5 ({m.Model} on Tiny ImageNet). Where the numbers differ the reason is given.");
+                var bn = m.Model.EndsWith("-bn", StringComparison.OrdinalIgnoreCase);
+                yield return new TableBlock(["", "this run", "paper (Table 5)", "why they differ"],
+                [
+                    Row("parameters", m.Parameters, paper.Parameters,
+                        "the model options differ from the reference Tiny ImageNet VGG-16 (e.g. width or input size)"),
+                    Row("scale", m.SymmetryCounts.GetValueOrDefault(Kinds.Scale), paper.Scale,
+                        "we count one scale group per output channel of each conv layer followed by BatchNorm (4,224 at full width); the paper adds 3 (the input channels)"),
+                    Row("rescale", m.SymmetryCounts.GetValueOrDefault(Kinds.Rescale), paper.Rescale,
+                        "we count one rescale group per channel of every conv layer and per unit of fc1 and fc2 (4,224 + 1,024 + 1,024 = 6,272 at full width); " +
+                        "the paper adds the 3 input channels and counts the classifier's 2,048 + 1,024 + 1,024 inputs"),
+                    Row("translation", m.SymmetryCounts.GetValueOrDefault(Kinds.Translation), paper.Translation,
+                        "we count one translation group per input column of the final layer plus one for its bias (1,024 + 1 = 1,025); the paper counts its 200 classes + 1" +
+                        (bn ? "; with BatchNorm we also count one group per conv bias entry feeding BatchNorm (4,224)" : "")),
+                ], [false, true, true, false]);
+            }
+        }
+    }
+
+    private static IReadOnlyList<string> Row(string what, long ours, long paper, string reason) =>
+        [what, Labels.Count(ours), Labels.Count(paper), ours == paper ? "same" : reason];
+
+    /// <summary>Runs with the same model, options, data and input shape have the same groups.</summary>
+    private static string Configuration(ReportRun run) =>
+        $"{run.Manifest.Model}|{string.Join(",", run.Manifest.ModelOptions.OrderBy(o => o.Key).Select(o => $"{o.Key}={o.Value}"))}|{run.Manifest.Data}|{string.Join("x", run.Manifest.InputShape)}|{run.Manifest.Classes}";
+}
