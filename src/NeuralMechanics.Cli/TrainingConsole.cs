@@ -21,7 +21,7 @@ internal static class TrainingConsole
             if (!AnsiConsole.Profile.Capabilities.Interactive)
             {
                 long lastDecile = -1;
-                return train(new Progress(p =>
+                return train(new CallbackProgress(p =>
                 {
                     long decile = p.Step * 10 / Math.Max(1, p.Steps);
                     if (decile == lastDecile && p.Step != p.Steps) return;
@@ -35,7 +35,7 @@ internal static class TrainingConsole
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask(Markup.Escape(title));
-                    result = train(new Progress(p =>
+                    result = train(new CallbackProgress(p =>
                     {
                         task.MaxValue = p.Steps;
                         task.Value = p.Step;
@@ -74,9 +74,10 @@ internal static class TrainingConsole
         }
         foreach (var note in r.Notes) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
     }
+}
 
-    private sealed class Progress(Action<TrainProgress> report) : IProgress<TrainProgress>
-    {
-        public void Report(TrainProgress value) => report(value);
-    }
+/// <summary>Reports progress synchronously on the training thread (System.Progress would post to the thread pool).</summary>
+internal sealed class CallbackProgress(Action<TrainProgress> report) : IProgress<TrainProgress>
+{
+    public void Report(TrainProgress value) => report(value);
 }
