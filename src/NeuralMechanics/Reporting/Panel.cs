@@ -17,7 +17,7 @@ internal sealed class Panel(string title, string yLabel)
     private readonly List<LegendItem> legend = [];
 
     public string Title { get; } = title;
-    /// <summary>Put the legend right of the plot instead of inside it (for long legends).</summary>
+    /// <summary>Put the legend right of the plot instead of below it (for long legends).</summary>
     public bool LegendOutside { get; init; }
     public bool IsEmpty => curves.Count == 0;
     /// <summary>Set by <see cref="Build"/>: whether the y axis is logarithmic.</summary>

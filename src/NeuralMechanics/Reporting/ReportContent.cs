@@ -11,18 +11,16 @@ internal static class ReportContent
         {
             new HeadingBlock(1, "Neural mechanics report"),
             new ParagraphBlock($"{runs.Count} run{(runs.Count == 1 ? "" : "s")}: symmetry-protected quantities measured during training " +
-                "against the predictions of Kunin et al., \"Neural Mechanics\" (ICLR 2021). Time is η·step for SGD and η(1−α)·step with momentum."),
+                "against the predictions of Kunin et al., \"Neural Mechanics\" (ICLR 2021). Time is η·step for SGD and η(1−α)·step with momentum. " +
+                "Figures first, then the prediction errors, the symmetry counts and the remaining run details."),
             new HeadingBlock(2, "Runs and settings"),
-            new TableBlock(
-                ["run", "model", "data", "loss", "η", "λ", "β", "α", "Nesterov", "batch", "steps", "log every", "seed", "device", "parameters", "status"],
+            new TableBlock(["run", "model", "data", "η", "λ", "β", "α", "batch", "steps", "status"],
                 runs.Select(Settings).ToList(),
-                [false, false, false, false, true, true, true, true, false, true, true, true, true, false, true, false]),
+                [false, false, false, true, true, true, true, true, true, false]),
+            new HeadingBlock(2, "Figures"),
+            new ParagraphBlock("Empirical curves in colour, predictions as black dashed lines. Y axes are logarithmic where the values are " +
+                "positive and span two or more decades. Each figure is also written as SVG beside the PNG."),
         };
-        blocks.AddRange(SymmetryCountSection.Blocks(runs));
-
-        blocks.Add(new HeadingBlock(2, "Figures"));
-        blocks.Add(new ParagraphBlock("Empirical curves in colour, predictions as black dashed lines. Y axes are logarithmic where the values are " +
-            "positive and span two or more decades. Each figure is also written as SVG beside the PNG."));
         foreach (var figure in figures.Where(f => f.IsWritten)) blocks.Add(new FigureBlock(figure));
         var skipped = figures.Where(f => !f.IsWritten).Select(f => $"{f.Title}: skipped — {f.SkipReason}.").ToList();
         if (skipped.Count > 0)
@@ -32,17 +30,41 @@ internal static class ReportContent
         }
 
         blocks.Add(new HeadingBlock(2, "Prediction errors"));
-        blocks.Add(new ParagraphBlock("Relative error |prediction − empirical| / terms per group and logged step (neurons/), where terms is " +
-            "Σ_A|θ| (translation), |θ_A|² (scale) or |θ_A1|² + |θ_A2|² (rescale). gradient_flow is the conservation law Q(t) = Q(0); " +
-            "continuous the modified flow (eq. 18–20) or, with momentum, the damped oscillator (eq. 33–38); discrete the exact recurrence " +
-            "(eq. 39–41). Predictions that do not apply are left out."));
+        blocks.Add(new ParagraphBlock("Relative error |prediction − empirical| / terms over every group and logged step (neurons/), where terms is " +
+            "Σ_A|θ| (translation), |θ_A|² (scale) or |θ_A1|² + |θ_A2|² (rescale): median and max per run, kind and predictor. " +
+            "gradient flow is the conservation law Q(t) = Q(0); continuous the modified flow (eq. 18–20) or, with momentum, the damped " +
+            "oscillator (eq. 33–38); discrete the exact recurrence (eq. 39–41). \"—\": the prediction does not apply."));
         if (errors.Count == 0)
             blocks.Add(new ParagraphBlock("No run has neurons/ rows with predictions, so there is nothing to compare."));
         else
-            blocks.Add(new TableBlock(["run", "kind", "predictor", "median", "max", "values"],
-                errors.Select(e => (IReadOnlyList<string>)[e.Run, e.Kind, e.Predictor, Labels.Scientific(e.Median), Labels.Scientific(e.Max), Labels.Count(e.Count)]).ToList(),
-                [false, false, false, true, true, true]));
+            blocks.Add(ErrorTable(errors));
+
+        blocks.AddRange(SymmetryCountSection.Blocks(runs));
+
+        blocks.Add(new HeadingBlock(2, "Run details"));
+        blocks.Add(new TableBlock(["run", "loss", "Nesterov", "log every", "seed", "device", "parameters", "folder"],
+            runs.Select(Details).ToList(), [false, false, false, true, true, false, true, false]));
         return blocks;
+    }
+
+    /// <summary>One row per run and kind; a median and a max column per predictor.</summary>
+    private static TableBlock ErrorTable(IReadOnlyList<PredictionErrorRow> errors)
+    {
+        var header = new List<string> { "run", "kind" };
+        foreach (var predictor in TrajectorySchema.Predictions) header.AddRange([$"{predictor.Replace('_', ' ')} median", "max"]);
+        header.Add("values");
+        var rows = errors.GroupBy(e => (e.Run, e.Kind)).Select(g =>
+        {
+            var row = new List<string> { g.Key.Run, g.Key.Kind };
+            foreach (var predictor in TrajectorySchema.Predictions)
+            {
+                var e = g.FirstOrDefault(r => r.Predictor == predictor);
+                row.AddRange(e is null ? ["—", "—"] : [Labels.Scientific(e.Median), Labels.Scientific(e.Max)]);
+            }
+            row.Add(Labels.Count(g.Max(e => e.Count)));
+            return (IReadOnlyList<string>)row;
+        }).ToList();
+        return new TableBlock(header, rows, header.Select((_, i) => i >= 2).ToList());
     }
 
     private static IReadOnlyList<string> Settings(ReportRun run)
@@ -51,9 +73,19 @@ internal static class ReportContent
         var o = m.Optimizer;
         return
         [
-            run.Name, m.Model, m.Data, m.Loss, Labels.Number(o.LearningRate), Labels.Number(o.WeightDecay), Labels.Number(o.Momentum),
-            Labels.Number(o.Dampening), o.Nesterov ? "yes" : "no", Labels.Count(m.BatchSize), Labels.Count(m.Steps), Labels.Count(m.LogEvery),
-            m.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), m.Device, Labels.Count(m.Parameters), Status(run.Status),
+            run.Name, m.Model, m.Data, Labels.Number(o.LearningRate), Labels.Number(o.WeightDecay),
+            Labels.Number(o.Momentum) + (o.Nesterov ? " (Nesterov)" : ""), Labels.Number(o.Dampening),
+            Labels.Count(m.BatchSize), Labels.Count(m.Steps), Status(run.Status),
+        ];
+    }
+
+    private static IReadOnlyList<string> Details(ReportRun run)
+    {
+        var m = run.Manifest;
+        return
+        [
+            run.Name, m.Loss, m.Optimizer.Nesterov ? "yes" : "no", Labels.Count(m.LogEvery),
+            m.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), m.Device, Labels.Count(m.Parameters), run.Directory.Root,
         ];
     }
 

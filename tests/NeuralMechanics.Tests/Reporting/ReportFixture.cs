@@ -31,3 +31,10 @@ public sealed class ReportFixture : IDisposable
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }
+
+/// <summary>The tests that read the shared synthetic report (built once for all of them).</summary>
+[CollectionDefinition(Name)]
+public sealed class ReportCollection : ICollectionFixture<ReportFixture>
+{
+    public const string Name = "synthetic report";
+}
