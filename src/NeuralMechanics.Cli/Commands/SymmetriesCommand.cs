@@ -24,7 +24,12 @@ internal static class SymmetriesCommand
         var o = new TrainOptions();
         var verify = new Option<bool>("--verify") { Description = "Check every group numerically on a real batch: invariance, gradient, Hessian (HVP), per-example noise" };
         var batch = new Option<int>("--batch") { Description = "Batch size for --verify", DefaultValueFactory = _ => 8 };
-        var precision = new Option<string>("--precision") { Description = "float64 (default; checks to ~1e-9) or float32 (tolerances 1e-4, Hessian 1e-3)", DefaultValueFactory = _ => "float64" };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "float64 (checks to ~1e-9), float32 (tolerances 1e-4, Hessian 1e-3) or auto: float64 below 2M parameters, where it is cheap " +
+                "and where float32 convolutions on narrow layers lose digits, float32 above, where float64 on a CPU is slow",
+            DefaultValueFactory = _ => "auto",
+        };
         var json = new Option<string?>("--json") { Description = "Write one JSON object to this file ('-' for standard output)" };
         var cmd = new Command("symmetries", "Find every translation, scale and rescale symmetry of a model at neuron level, count them, and verify them numerically");
         foreach (var opt in new Option[] { o.Model, o.Data, o.DataDir, o.Width, o.Depth, o.Hidden, o.Activation, o.Norm, o.Dropout, o.Loss, o.Seed, o.Device })
@@ -35,11 +40,12 @@ internal static class SymmetriesCommand
         cmd.Options.Add(json);
         cmd.SetAction(r =>
         {
-            var dtype = r.GetValue(precision) switch
+            ScalarType? requested = r.GetValue(precision) switch
             {
                 "float64" => ScalarType.Float64,
                 "float32" => ScalarType.Float32,
-                var p => throw new InvalidInputException($"--precision: expected float64 or float32, found '{p}'"),
+                "auto" => null,
+                var p => throw new InvalidInputException($"--precision: expected auto, float64 or float32, found '{p}'"),
             };
             if (r.GetValue(batch) < 2) throw new InvalidInputException($"--batch: expected ≥ 2 (BatchNorm needs a batch), found {r.GetValue(batch)}");
             var device = Devices.Resolve(r.GetValue(o.Device)!);
@@ -47,8 +53,14 @@ internal static class SymmetriesCommand
             var split = DataSets.Load(r.GetValue(o.Data)!, r.GetValue(o.DataDir), r.GetValue(o.Seed));
             long[] shape = [split.Train.Channels, split.Train.Height, split.Train.Width];
             var options = new ModelOptions(r.GetValue(o.Width), r.GetValue(o.Depth), r.GetValue(o.Hidden), r.GetValue(o.Activation)!, r.GetValue(o.Norm)!, r.GetValue(o.Dropout));
-            var model = ModelZoo.Create(r.GetValue(o.Model)!, shape, split.Train.Classes, options, LossKindNames.Parse(r.GetValue(o.Loss)!),
-                r.GetValue(verify) ? dtype : ScalarType.Float32, device);
+            var loss = LossKindNames.Parse(r.GetValue(o.Loss)!);
+            var model = ModelZoo.Create(r.GetValue(o.Model)!, shape, split.Train.Classes, options, loss, device: device);
+            var dtype = requested ?? (model.Architecture.ParameterCount < 2_000_000 ? ScalarType.Float64 : ScalarType.Float32);
+            if (r.GetValue(verify) && dtype != ScalarType.Float32)
+            {
+                torch.manual_seed(r.GetValue(o.Seed));
+                model = ModelZoo.Create(r.GetValue(o.Model)!, shape, split.Train.Classes, options, loss, dtype, device);
+            }
             var watch = Stopwatch.StartNew();
             var analysis = SymmetryDiscovery.Discover(model.Architecture);
             double discoverySeconds = watch.Elapsed.TotalSeconds;
