@@ -106,8 +106,10 @@ public static class Trainer
             start = state.Step;
             tracker?.LoadState(state.Tracker);
             loader.Seek(state.DataPosition);
-            foreach (var w in new[] { metrics, layers, neurons, samples }) w?.DropRowsFromStep(start);
         }
+        // Rows past the checkpoint (or, starting over in a folder killed before its first
+        // checkpoint, every row) would otherwise be stored twice.
+        foreach (var w in new[] { metrics, layers, neurons, samples }) w?.DropRowsFromStep(start);
         run.WriteStatus(RunStatus.Running());
 
         var notes = model.Notes.Concat(analysis.Notes).ToList();
@@ -151,6 +153,9 @@ public static class Trainer
         double testAccuracy = double.NaN;
         if (stopped is null)
         {
+            // Saved before the final observation draws a batch, advances the trackers and BatchNorm's
+            // running statistics: a run extended from here then equals one that ran longer.
+            SaveCheckpoint(steps);
             // The state after the last update, so every trajectory ends where training ended.
             using (var scope = NewDisposeScope())
             {
@@ -159,7 +164,6 @@ public static class Trainer
                 if (double.IsFinite(finalLoss)) tracker?.Observe(steps, logNeurons: true);
             }
             optimizer.ZeroGrad();
-            SaveCheckpoint(steps);
             testAccuracy = Evaluate(network, split.Test, norm, config.BatchSize, device);
             board.AddScalar("test/accuracy", testAccuracy, steps);
             stopped = RunStatus.Finished();
