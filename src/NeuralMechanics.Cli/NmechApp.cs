@@ -15,6 +15,7 @@ public static class NmechApp
         var root = new RootCommand("nmech: symmetry, conservation laws and their breaking in neural-network training (Kunin et al., ICLR 2021)");
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
         return root;
     }
 
