@@ -12,7 +12,7 @@ namespace NeuralMechanics.Tests.Resume;
 [Collection(TorchRngCollection.Name)]
 public sealed class KilledProcessResumeTests : IDisposable
 {
-    private const long Steps = 30;
+    private const long Steps = 24;
     private readonly string root = Directory.CreateTempSubdirectory("nm-kill-").FullName;
 
     public void Dispose() => Directory.Delete(root, recursive: true);
