@@ -17,6 +17,25 @@ namespace NeuralMechanics.Training;
 /// </summary>
 public static class Trainer
 {
+    /// <summary>
+    /// MKL (libtorch's CPU matrix products) picks kernels by the memory alignment of each call's
+    /// arrays unless told otherwise, so two runs of one configuration, or a run and its resumption in
+    /// another process, differ in the last bits. Conditional numerical reproducibility fixes that;
+    /// MKL reads MKL_CBWR once, at its first call, which in nmech comes after this. A value the user
+    /// set is kept.
+    /// </summary>
+    static Trainer()
+    {
+        const string name = "MKL_CBWR", value = "AUTO,STRICT";
+        if (Environment.GetEnvironmentVariable(name) is not null) return;
+        Environment.SetEnvironmentVariable(name, value);
+        // .NET keeps its own copy of the environment on Unix; MKL reads the C library's.
+        if (!OperatingSystem.IsWindows()) SetEnv(name, value, 0);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv(string name, string value, int overwrite);
+
     /// <summary>Starts a run in <see cref="TrainConfig.OutDir"/> (which must be empty or hold the same configuration).</summary>
     public static TrainResult Run(TrainConfig config, IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -106,8 +125,10 @@ public static class Trainer
             start = state.Step;
             tracker?.LoadState(state.Tracker);
             loader.Seek(state.DataPosition);
-            foreach (var w in new[] { metrics, layers, neurons, samples }) w?.DropRowsFromStep(start);
         }
+        // Rows past the checkpoint (or, starting over in a folder killed before its first
+        // checkpoint, every row) would otherwise be stored twice.
+        foreach (var w in new[] { metrics, layers, neurons, samples }) w?.DropRowsFromStep(start);
         run.WriteStatus(RunStatus.Running());
 
         var notes = model.Notes.Concat(analysis.Notes).ToList();
@@ -151,6 +172,9 @@ public static class Trainer
         double testAccuracy = double.NaN;
         if (stopped is null)
         {
+            // Saved before the final observation draws a batch, advances the trackers and BatchNorm's
+            // running statistics: a run extended from here then equals one that ran longer.
+            SaveCheckpoint(steps);
             // The state after the last update, so every trajectory ends where training ended.
             using (var scope = NewDisposeScope())
             {
@@ -159,7 +183,6 @@ public static class Trainer
                 if (double.IsFinite(finalLoss)) tracker?.Observe(steps, logNeurons: true);
             }
             optimizer.ZeroGrad();
-            SaveCheckpoint(steps);
             testAccuracy = Evaluate(network, split.Test, norm, config.BatchSize, device);
             board.AddScalar("test/accuracy", testAccuracy, steps);
             stopped = RunStatus.Finished();

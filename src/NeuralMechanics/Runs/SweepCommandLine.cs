@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text;
+using NeuralMechanics.Models;
+using NeuralMechanics.Training;
+
+namespace NeuralMechanics.Runs;
+
+/// <summary>
+/// The <c>nmech</c> command lines of sweep points: what child processes and Slurm array tasks
+/// run. Every option of the configuration is spelled out, so a point does not depend on the
+/// defaults of the nmech that runs it.
+/// </summary>
+public static class SweepCommandLine
+{
+    /// <summary>
+    /// <c>train --model ... --out DIR</c> for <paramref name="c"/>; <c>--out</c> and its folder
+    /// are always the last two arguments.
+    /// </summary>
+    public static IReadOnlyList<string> Train(TrainConfig c)
+    {
+        var o = c.Optimizer;
+        var m = c.ModelOptions;
+        List<string> args =
+        [
+            "train", "--model", c.Model, "--data", c.Data,
+            "--width", Number(m.Width), "--depth", Number(m.Depth), "--hidden", Number(m.Hidden),
+            "--activation", m.Activation, "--norm", m.Norm, "--dropout", Number(m.Dropout), "--loss", c.Loss.Name(),
+            "--lr", Number(o.LearningRate), "--momentum", Number(o.Momentum), "--dampening", Number(o.Dampening), "--wd", Number(o.WeightDecay),
+            "--batch", Number(c.BatchSize), "--seed", Number(c.Seed), "--log-every", Number(c.LogEvery),
+            "--checkpoint-every", Number(c.CheckpointEvery), "--device", c.Device,
+        ];
+        if (c.DataDir is { } dataDir) args.AddRange(["--data-dir", dataDir]);
+        if (c.TrainLimit is { } limit) args.AddRange(["--train-limit", Number(limit)]);
+        if (o.Nesterov) args.Add("--nesterov");
+        if (!c.Track) args.Add("--no-track");
+        args.AddRange(c.Steps is { } steps ? ["--steps", Number(steps)] : ["--epochs", Number(c.Epochs)]);
+        args.AddRange(["--out", c.OutDir]);
+        return args;
+    }
+
+    /// <summary><c>train --resume DIR --steps N</c>.</summary>
+    public static IReadOnlyList<string> Resume(string runDir, long steps) => ["train", "--resume", runDir, "--steps", Number(steps)];
+
+    /// <summary>The arguments as one POSIX shell line, each single-quoted where needed.</summary>
+    public static string Shell(IEnumerable<string> args) => string.Join(" ", args.Select(Quote));
+
+    /// <summary>One argument for a POSIX shell: as is when it holds only safe characters, else single-quoted.</summary>
+    public static string Quote(string arg)
+    {
+        if (arg.Length > 0 && arg.All(ch => char.IsAsciiLetterOrDigit(ch) || "-_./=:,+@%".Contains(ch))) return arg;
+        return new StringBuilder("'").Append(arg.Replace("'", "'\\''")).Append('\'').ToString();
+    }
+
+    private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    private static string Number(long v) => v.ToString(CultureInfo.InvariantCulture);
+}

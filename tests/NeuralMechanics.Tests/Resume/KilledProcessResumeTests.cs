@@ -1,0 +1,62 @@
+using System.Globalization;
+using NeuralMechanics.Runs;
+using NeuralMechanics.Tests.Runs;
+using NeuralMechanics.Training;
+
+namespace NeuralMechanics.Tests.Resume;
+
+/// <summary>
+/// A training process killed with SIGKILL (no handler runs) leaves a run directory that
+/// <c>nmech train --resume</c> continues to the same result as a run that was never killed.
+/// </summary>
+[Collection(TorchRngCollection.Name)]
+public sealed class KilledProcessResumeTests : IDisposable
+{
+    private const long Steps = 24;
+    private readonly string root = Directory.CreateTempSubdirectory("nm-kill-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    /// <summary>The command line of <see cref="ResumeConfigs.Mlp"/>.</summary>
+    private static string[] TrainArguments(TrainConfig c, string outDir) =>
+    [
+        "train", "--model", c.Model, "--depth", $"{c.ModelOptions.Depth}", "--hidden", $"{c.ModelOptions.Hidden}", "--norm", c.ModelOptions.Norm,
+        "--data", c.Data, "--train-limit", $"{c.TrainLimit}", "--lr", Invariant(c.Optimizer.LearningRate), "--wd", Invariant(c.Optimizer.WeightDecay),
+        "--momentum", Invariant(c.Optimizer.Momentum), "--batch", $"{c.BatchSize}", "--steps", $"{c.Steps}", "--seed", $"{c.Seed}",
+        "--log-every", $"{c.LogEvery}", "--checkpoint-every", $"{c.CheckpointEvery}", "--out", outDir,
+    ];
+
+    private static string Invariant(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void RunKilledAfterACheckpointResumesToTheUninterruptedRun()
+    {
+        var reference = Path.Combine(root, "reference");
+        var killed = Path.Combine(root, "killed");
+        var config = ResumeConfigs.Mlp("batchnorm", reference, Steps);
+        Trainer.Run(config);
+
+        var checkpoint = Path.Combine(killed, TrajectorySchema.CheckpointFile);
+        using (var process = NmechProcess.Start(TrainArguments(config, killed)))
+        {
+            while (process.Running && !File.Exists(checkpoint)) Thread.Sleep(10);
+            Assert.True(process.Running, $"the run ended before it could be killed:\n{process.Output}");
+            process.Kill();
+        }
+
+        // What a killed run leaves: status still "running", complete Parquet parts only, each
+        // table a prefix of the uninterrupted run's.
+        var run = RunDirectory.Open(killed);
+        Assert.Equal(RunState.Running, run.ReadStatus()!.State);
+        var partial = TrajectoryReader.Read(run.MetricsFolder).Longs(TrajectorySchema.Step);
+        Assert.InRange(partial.Length, (int)config.CheckpointEvery, (int)Steps - 1);
+        Assert.Equal(Enumerable.Range(0, partial.Length).Select(i => (long)i), partial);
+        foreach (var table in RunComparison.Tables) TrajectoryReader.Read(Path.Combine(killed, table));
+
+        var (exitCode, output) = NmechProcess.Run("train", "--resume", killed);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(RunState.Finished, run.ReadStatus()!.State);
+        RunComparison.AssertIdentical(reference, killed);
+    }
+}
