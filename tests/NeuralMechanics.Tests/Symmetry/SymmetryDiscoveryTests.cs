@@ -82,7 +82,7 @@ public class SymmetryDiscoveryTests
         var set = a.Sets.Single(s => s.Kind == SymmetryKind.Rescale);
         var fc1 = model.Architecture.Layers.Single(l => l.Name == "fc1");
         var output = model.Architecture.Layers.Single(l => l.Name == "out");
-        var q = set.Quantity().data<float>().ToArray();
+        var q = set.Quantity().data<double>().ToArray();
         var w1 = fc1.Weight!.data<float>().ToArray(); var b1 = fc1.Bias!.data<float>().ToArray();
         var w2 = output.Weight!.data<float>().ToArray();
         for (int u = 0; u < 5; u++)
