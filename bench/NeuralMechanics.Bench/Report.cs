@@ -44,8 +44,8 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
         var chunks = Timings.Select(t => t.ChunkSteps).Distinct().ToList();
         Line("- method: per variant its own model (same seed) on two synthetic batches already on the device; a step is " +
              "forward + backward (+ tracker.Observe with Parquet and TensorBoard sinks) + optimizer step. After a warm-up the variants take turns " +
-             $"({string.Join("/", chunks)} step(s) per turn, order rotated every turn) through {Options.Windows} windows of equal step counts, a multiple of 50; " +
-             "a window ends with each tracked variant writing its buffered rows, timed and charged to it. ms = median over windows of the mean step time.");
+             $"({string.Join("/", chunks)} step(s) per turn, order rotated every turn) through {Options.Windows} windows of equal step counts, a multiple of 50. " +
+             "Rows are written as in a training run (Parquet parts every 65,536 rows or 30 s, on a background thread). ms = median over windows of the mean step time.");
         Line("- ratio cells: median over windows of the ratio to the untracked steps of the same window (min–max in brackets).");
         Line();
 

@@ -22,8 +22,8 @@ public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps
     /// seed); after a warm-up they take turns, <paramref name="chunkSteps"/> steps at a time in an
     /// order rotated every turn, so load from other processes falls on all of them alike. A window
     /// is a multiple of 50 steps per variant (every window holds the same share of neuron-logging
-    /// steps) lasting about <paramref name="windowSeconds"/>; it ends with each tracked variant
-    /// writing its buffered rows, timed and charged to it.
+    /// steps) lasting about <paramref name="windowSeconds"/>. Rows are written as in a training
+    /// run: added in the step, stored as Parquet parts on a background thread every 65,536 rows or 30 s.
     /// </summary>
     public static StepTimings Measure(Workload workload, torch.Device device, int windows, double windowSeconds, int chunkSteps,
         string scratch, Action<string>? log = null)
@@ -57,12 +57,7 @@ public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps
                         elapsed[v] += Stopwatch.GetTimestamp() - start;
                     }
                 for (int v = 0; v < variants.Length; v++)
-                {
-                    long start = Stopwatch.GetTimestamp();
-                    sessions[v].Flush();
-                    elapsed[v] += Stopwatch.GetTimestamp() - start;
                     times[variants[v]][w] = elapsed[v] * 1000.0 / Stopwatch.Frequency / windowSteps;
-                }
                 log?.Invoke($"  window {w + 1}: " + string.Join(", ", variants.Select(v => $"{v} {times[v][w]:0.00} ms")));
             }
             return new StepTimings(workload, sessions[0].Analysis.Total, windowSteps, chunkSteps, times);

@@ -70,11 +70,6 @@ public sealed class TrainingSession : IDisposable
         if (device.type == DeviceType.CUDA) cuda.synchronize();
     }
 
-    /// <summary>Writes the rows buffered so far (a Parquet part per table) and waits until they are on disk.</summary>
-    public void Flush()
-    {
-        foreach (var w in writers) w.Flush();
-    }
 
     /// <summary>Two normalised batches of the workload's synthetic dataset, on <paramref name="device"/>, owned by the caller.</summary>
     public static (Tensor X, Tensor Y)[] Batches(Workload workload, int batchSize, Device device, long seed)
