@@ -1,12 +1,12 @@
 using NeuralMechanics.Symmetry;
 using NeuralMechanics.Theory;
 using NeuralMechanics.Training;
-using static TorchSharp.torch;
 
 namespace NeuralMechanics.Tracking;
 
 /// <summary>
-/// Tracks one group set: which per-group reductions it needs each step, and its predictor.
+/// Tracks one group set: which per-unit reductions it needs each step (registered once with
+/// <see cref="StepReductions"/>), how they combine into its per-group vectors, and its predictor.
 /// Per group it holds O(1) doubles: the predictor's state, the forcing waiting to be applied,
 /// the previous Q and the pending angular speed.
 /// </summary>
@@ -18,20 +18,42 @@ internal sealed class SetTracker
     private double[] previousQ;
     private double[] pendingSpeed;
 
-    private readonly TorchSharp.Modules.Parameter? layerWeight;
+    // Each vector is a sum over slices, in the order SymmetryGroupSet.Combine adds them: A, then B added or subtracted.
+    private readonly Term[] quantity, terms;
+    private readonly Term[]? gradSquared, velocitySquared, gradTheta;
+    private readonly double[]? floorCounts;
+    private readonly StepReductions.Slot? floorRms;
 
     /// <param name="set">The group set.</param>
     /// <param name="settings">Optimizer settings.</param>
     /// <param name="layerWeight">For translation sets: the weight of the layer that owns the set (its scale floors "terms").</param>
-    public SetTracker(SymmetryGroupSet set, SgdSettings settings, TorchSharp.Modules.Parameter? layerWeight)
+    /// <param name="reductions">The step's reduction plan, where the set registers what it reads.</param>
+    public SetTracker(SymmetryGroupSet set, SgdSettings settings, TorchSharp.Modules.Parameter? layerWeight, StepReductions reductions)
     {
         Set = set;
-        this.layerWeight = layerWeight;
         this.settings = settings;
         int n = checked((int)set.Count);
         pendingForcing = new double[n];
         previousQ = new double[n];
-        pendingSpeed = Enumerable.Repeat(double.NaN, n).ToArray();
+        pendingSpeed = new double[n];
+        Array.Fill(pendingSpeed, double.NaN);
+
+        Term[] Sum(StepField field, bool addB) =>
+            [.. set.A.Select(s => new Term(reductions.Add(field, s), false)), .. set.B.Select(s => new Term(reductions.Add(field, s), !addB))];
+        bool translation = set.Kind == SymmetryKind.Translation;
+        quantity = Sum(translation ? StepField.Theta : StepField.ThetaSquared, addB: false);
+        terms = Sum(translation ? StepField.ThetaAbs : StepField.ThetaSquared, addB: !translation);
+        if (Driven && !Momentum) gradSquared = Sum(StepField.GradSquared, addB: false);
+        if (Driven && Momentum) velocitySquared = Sum(StepField.VelocitySquared, addB: false);
+        if (IsScale && !Momentum) gradTheta = Sum(StepField.GradTheta, addB: false);
+        if (translation && layerWeight is not null)
+        {
+            // |A| per group: the number of elements each group has in each slice, summed over slices.
+            floorCounts = new double[n];
+            foreach (var s in set.A)
+                for (int u = 0; u < n; u++) floorCounts[u] += s.Tensor.numel() / s.Units;
+            floorRms = reductions.AddRootMeanSquare(layerWeight);
+        }
     }
 
     public SymmetryGroupSet Set { get; }
@@ -45,19 +67,45 @@ internal sealed class SetTracker
     private bool IsScale => Set.Kind == SymmetryKind.Scale;
     private bool Driven => Set.Kind != SymmetryKind.Translation;
 
-    /// <summary>Number of [Count] vectors <see cref="Measure"/> returns.</summary>
-    public int Vectors => 2 + (Driven ? 1 : 0) + (Driven && Momentum ? 1 : 0) + (IsScale && !Momentum ? 1 : 0);
-
-    /// <summary>The per-group reductions of this step (float64 [Count] each): Q, terms, then F, K, ⟨g,θ⟩ as needed.</summary>
-    public IEnumerable<Tensor> Measure(StepFields f)
+    /// <summary>
+    /// Takes this step's measurements (<see cref="StepReductions.Measure"/>'s array) and returns the
+    /// step's record: Q, terms, then F = |g_A|² (SGD) or K = |v_A|² (momentum) and ⟨g,θ⟩ (SGD scale)
+    /// per group. Before the record, the predictions advance over the update that led here: SGD
+    /// with the forcing Fₙ₋₁ measured last step, momentum with Kₙ = |vₙ|² measured now.
+    /// </summary>
+    public SetStep Observe(long step, double[] measured)
     {
-        bool translation = Set.Kind == SymmetryKind.Translation;
-        yield return translation ? Set.Combine(s => StepFields.Theta(s.Tensor)) : Set.Combine(s => f.ThetaSquared(s.Tensor));
-        yield return translation ? TranslationTerms(f)
-            : Set.Combine(s => f.ThetaSquared(s.Tensor), subtractB: false, addB: true);
-        if (Driven) yield return Set.Combine(s => f.GradSquared(s.Tensor));
-        if (Driven && Momentum) yield return Set.Combine(s => f.VelocitySquared(s.Tensor));
-        if (IsScale && !Momentum) yield return Set.Combine(s => StepFields.GradTheta(s.Tensor));
+        var q = Combine(quantity, measured);
+        var sizes = Set.Kind == SymmetryKind.Translation ? TranslationTerms(measured) : Combine(terms, measured);
+        var g2 = gradSquared is null ? null : Combine(gradSquared, measured);
+        var v2 = velocitySquared is null ? null : Combine(velocitySquared, measured);
+        var gt = gradTheta is null ? null : Combine(gradTheta, measured);
+
+        if (step == 0) Start(q);
+        else predictor?.Advance(Momentum ? v2 ?? [] : pendingForcing);
+
+        var speed = AngularSpeed(step, q, g2, v2, gt);
+        var record = new SetStep(this, step, q, sizes, Momentum ? v2 : g2, speed,
+            predictor?.GradientFlow.ToArray(), predictor?.Continuous.ToArray(), predictor?.Discrete.ToArray());
+        if (g2 is not null) pendingForcing = g2;
+        previousQ = q;
+        return record;
+    }
+
+    /// <summary>Σ over the terms' slices, left to right (B subtracted where the term says so).</summary>
+    private double[] Combine(Term[] sum, double[] measured)
+    {
+        var total = new double[Count];
+        Array.Copy(measured, sum[0].Slot.Start, total, 0, total.Length);
+        for (int t = 1; t < sum.Length; t++)
+        {
+            int at = sum[t].Slot.Start;
+            if (sum[t].Subtract)
+                for (int u = 0; u < total.Length; u++) total[u] -= measured[at + u];
+            else
+                for (int u = 0; u < total.Length; u++) total[u] += measured[at + u];
+        }
+        return total;
     }
 
     /// <summary>
@@ -65,39 +113,13 @@ internal sealed class SetTracker
     /// at zero (a bias feeding BatchNorm starts at 0 and only rounding moves it) has no size of its
     /// own; the layer's weight scale is the size its entries would have had.
     /// </summary>
-    private Tensor TranslationTerms(StepFields f)
+    private double[] TranslationTerms(double[] measured)
     {
-        var sum = Set.Combine(s => StepFields.ThetaAbs(s.Tensor));
-        if (layerWeight is null) return sum;
-        var rms = f.ThetaSquared(layerWeight).to(ScalarType.Float64).mean().sqrt();
-        return maximum(sum, Set.Combine(s => ones_like(s.Tensor)) * rms);
-    }
-
-    /// <summary>
-    /// Takes this step's measurements (<see cref="Vectors"/> × <see cref="Count"/> values) and
-    /// returns the step's record. Before the record, the predictions advance over the update that
-    /// led here: SGD with the forcing Fₙ₋₁ measured last step, momentum with Kₙ = |vₙ|² measured now.
-    /// </summary>
-    public SetStep Observe(long step, ReadOnlySpan<double> values)
-    {
-        int n = Count;
-        var q = values[..n].ToArray();
-        var terms = values.Slice(n, n).ToArray();
-        int at = 2 * n;
-        double[]? gradSquared = null, velocitySquared = null, gradTheta = null;
-        if (Driven) { gradSquared = values.Slice(at, n).ToArray(); at += n; }
-        if (Driven && Momentum) { velocitySquared = values.Slice(at, n).ToArray(); at += n; }
-        if (IsScale && !Momentum) gradTheta = values.Slice(at, n).ToArray();
-
-        if (step == 0) Start(q);
-        else predictor?.Advance(Momentum ? velocitySquared ?? [] : pendingForcing);
-
-        var speed = AngularSpeed(step, q, gradSquared, velocitySquared, gradTheta);
-        var record = new SetStep(this, step, q, terms, Momentum ? velocitySquared : gradSquared, speed,
-            predictor?.GradientFlow.ToArray(), predictor?.Continuous.ToArray(), predictor?.Discrete.ToArray());
-        if (gradSquared is not null) pendingForcing = gradSquared;
-        previousQ = q;
-        return record;
+        var sum = Combine(terms, measured);
+        if (floorCounts is null) return sum;
+        double rms = measured[floorRms!.Start];
+        for (int u = 0; u < sum.Length; u++) sum[u] = Math.Max(sum[u], floorCounts[u] * rms);
+        return sum;
     }
 
     private void Start(double[] q0)
@@ -120,16 +142,27 @@ internal sealed class SetTracker
     private double[]? AngularSpeed(long step, double[] q, double[]? gradSquared, double[]? velocitySquared, double[]? gradTheta)
     {
         if (!IsScale) return null;
-        var shown = step == 0 ? Enumerable.Repeat(double.NaN, Count).ToArray() : pendingSpeed;
+        double[] shown;
+        if (step == 0)
+        {
+            shown = new double[Count];
+            Array.Fill(shown, double.NaN);
+        }
+        else shown = pendingSpeed;
         double lambda = settings.WeightDecay;
         if (Momentum && !settings.Nesterov)
         {
-            shown = step == 0 ? shown : velocitySquared!.Select((k, i) => Math.Sqrt(k / previousQ[i])).ToArray();
+            if (step != 0)
+            {
+                shown = new double[Count];
+                for (int i = 0; i < shown.Length; i++) shown[i] = Math.Sqrt(velocitySquared![i] / previousQ[i]);
+            }
         }
         else if (!Momentum)
         {
-            pendingSpeed = gradSquared!.Select((g2, i) =>
-                Math.Sqrt(Math.Max(0, g2 + 2 * lambda * gradTheta![i] + lambda * lambda * q[i]) / q[i])).ToArray();
+            pendingSpeed = new double[Count];
+            for (int i = 0; i < pendingSpeed.Length; i++)
+                pendingSpeed[i] = Math.Sqrt(Math.Max(0, gradSquared![i] + 2 * lambda * gradTheta![i] + lambda * lambda * q[i]) / q[i]);
         }
         return shown;
     }
@@ -160,6 +193,9 @@ internal sealed class SetTracker
         }
     }
 }
+
+/// <summary>One slice's per-unit sum within a set's vector, added or subtracted.</summary>
+internal readonly record struct Term(StepReductions.Slot Slot, bool Subtract);
 
 /// <summary>One set's measurements and predictions at one step (per group).</summary>
 internal sealed record SetStep(SetTracker Tracker, long Step, double[] Q, double[] Terms, double[]? Forcing,

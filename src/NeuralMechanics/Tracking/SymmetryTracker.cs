@@ -19,15 +19,18 @@ public sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? Ne
 /// (gradient flow, the paper's continuous solution, the exact discrete recurrence). Call
 /// <see cref="Observe"/> after the backward pass and before the optimizer step. Per step the work
 /// is a few fused reductions per parameter over tensors already in memory (θ, g, the momentum
-/// buffer), gathered into one tensor and copied to the host once. The tracker keeps O(groups)
+/// buffer), planned once by <see cref="StepReductions"/> (each slice reduced once per field however
+/// many sets read it) and copied to the host once. The tracker keeps O(groups)
 /// doubles: no per-parameter buffer, no checkpoint needed to compute a prediction.
 /// </summary>
 public sealed class SymmetryTracker
 {
     private const int SamplesPerParameter = 8;
     private readonly SetTracker[] sets;
+    private readonly StepReductions reductions = new();
     private readonly SgdOptimizer optimizer;
     private readonly Dictionary<Parameter, string> names;
+    private readonly Func<Parameter, Tensor?> velocity;
     private readonly TrackerSinks sinks;
     private readonly (Parameter Param, string Name, string Layer, long[] Index, Tensor IndexTensor)[] samples;
 
@@ -44,7 +47,9 @@ public sealed class SymmetryTracker
         this.sinks = sinks;
         names = parameters.ToDictionary<(string Name, Parameter Param), Parameter, string>(p => p.Param, p => p.Name, ReferenceEqualityComparer.Instance);
         sets = analysis.Sets.Select(s => new SetTracker(s, optimizer.Settings, s.Kind == SymmetryKind.Translation
-            ? analysis.Architecture.Layers.FirstOrDefault(l => l.Name == s.A[0].Layer)?.Weight : null)).ToArray();
+            ? analysis.Architecture.Layers.FirstOrDefault(l => l.Name == s.A[0].Layer)?.Weight : null, reductions)).ToArray();
+        reductions.Seal();
+        velocity = p => optimizer.MomentumBuffer(names[p]);
         var random = new Random((int)(seed % int.MaxValue));
         samples = analysis.Architecture.Layers.Where(l => l.Weight is not null).Select(l =>
         {
@@ -73,26 +78,21 @@ public sealed class SymmetryTracker
     /// </summary>
     public void Observe(long step, bool logNeurons)
     {
-        double[] values;
+        double[] values = reductions.Measure(velocity);
         double[] sampled = [];
-        using (var scope = NewDisposeScope())
-        using (no_grad())
+        if (logNeurons && sinks.Samples is not null && samples.Length > 0)
         {
-            var fields = new StepFields(p => optimizer.MomentumBuffer(names[p]));
-            var parts = sets.SelectMany(s => s.Measure(fields)).ToList();
-            var all = cat(parts).cpu();
-            values = all.data<double>().ToArray();
-            if (logNeurons && sinks.Samples is not null && samples.Length > 0)
-                sampled = cat(samples.Select(s => s.Param.detach().view(-1).index_select(0, s.IndexTensor).to(ScalarType.Float64)).ToList())
-                    .cpu().data<double>().ToArray();
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var picked = new Tensor[samples.Length];
+            for (int i = 0; i < picked.Length; i++)
+                picked[i] = samples[i].Param.detach().view(-1).index_select(0, samples[i].IndexTensor).to(ScalarType.Float64);
+            sampled = cat(picked, 0).cpu().data<double>().ToArray();
         }
         double time = step * optimizer.Settings.TimePerStep;
-        int at = 0;
         foreach (var set in sets)
         {
-            int length = set.Vectors * set.Count;
-            var record = set.Observe(step, values.AsSpan(at, length));
-            at += length;
+            var record = set.Observe(step, values);
             WriteLayerRow(record, time);
             if (logNeurons) WriteNeuronRows(record, time, step);
         }

@@ -1,0 +1,55 @@
+using NeuralMechanics;
+using NeuralMechanics.Bench;
+using NeuralMechanics.Runs;
+using TorchSharp;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (InvalidInputException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+try
+{
+    var device = Devices.Resolve(options.Device);
+    var started = DateTime.UtcNow;
+    string? loadBefore = Machine.LoadAverage();
+    bool cuda = device.type == DeviceType.CUDA;
+    Workload[] timed = cuda
+        ? [Workload.Mlp, Workload.Vgg11Quarter, Workload.Vgg16, Workload.Vgg16Bn]
+        : [Workload.Mlp, Workload.Vgg11Quarter];
+    string scratch = Path.Combine(Path.GetTempPath(), $"nmech-bench-{Environment.ProcessId}");
+    var timings = new List<StepTimings>();
+    try
+    {
+        foreach (var w in timed)
+            timings.Add(StepTimings.Measure(w, device, options.Windows, windowSeconds: options.Quick ? 0.5 : 1.0,
+                chunkSteps: cuda ? Variants.SparseLogEvery : 1, scratch, Console.Error.WriteLine));
+    }
+    finally
+    {
+        if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+    }
+    Console.Error.WriteLine("tracker memory (models built on the CPU) ...");
+    var memory = new[] { Workload.Mlp, Workload.Vgg11Quarter, Workload.Vgg16, Workload.Vgg16Bn }.Select(MemoryFigure.Measure).ToList();
+    var report = new Report(options, Machine.Describe(device), started, loadBefore, Machine.LoadAverage(), timings, memory);
+    string markdown = report.ToMarkdown();
+    Console.WriteLine(markdown);
+    if (options.Out is { } file)
+    {
+        AtomicFile.WriteAllText(file, markdown);
+        Console.Error.WriteLine($"written to {file}");
+    }
+    return 0;
+}
+catch (InvalidInputException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}

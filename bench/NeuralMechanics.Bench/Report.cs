@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+using NeuralMechanics.Symmetry;
+
+namespace NeuralMechanics.Bench;
+
+/// <summary>Everything one benchmark run measured, and its Markdown form.</summary>
+/// <param name="Options">The command line.</param>
+/// <param name="Device">The device, described.</param>
+/// <param name="Started">When the run began (UTC).</param>
+/// <param name="LoadBefore">1-minute load average when the run began.</param>
+/// <param name="LoadAfter">1-minute load average when it ended.</param>
+/// <param name="Timings">Step times per workload.</param>
+/// <param name="Memory">Tracker memory per model.</param>
+public sealed record Report(BenchOptions Options, string Device, DateTime Started, string? LoadBefore, string? LoadAfter,
+    IReadOnlyList<StepTimings> Timings, IReadOnlyList<MemoryFigure> Memory)
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>"median (min–max)" of paired ratios, two decimals.</summary>
+    public static string RatioCell(IReadOnlyCollection<double> ratios) =>
+        string.Create(Inv, $"**{Statistics.Median(ratios):0.00}** ({ratios.Min():0.00}–{ratios.Max():0.00})");
+
+    /// <summary>A byte count in B, KiB or MiB.</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(Inv, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(Inv, $"{bytes / 1024.0:0.0} KiB"),
+        _ => string.Create(Inv, $"{bytes / (1024.0 * 1024):0.0} MiB"),
+    };
+
+    /// <summary>The report as Markdown.</summary>
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        void Line(string text = "") => md.Append(text).Append('\n');
+        string N(long n) => n.ToString("N0", Inv);
+        Line("# NeuralMechanics benchmark");
+        Line();
+        Line($"- machine: {Machine.CpuModel()}, {Environment.ProcessorCount} cores; device {Device}");
+        Line(string.Create(Inv, $"- date: {Started:yyyy-MM-dd HH:mm} UTC; 1-min load average {LoadBefore ?? "?"} before, {LoadAfter ?? "?"} after"));
+        Line($"- software: {Machine.Versions()}");
+        Line($"- command: `dotnet run -c Release --project bench/NeuralMechanics.Bench -- --device {Options.Device}{(Options.Quick ? " --quick" : "")}{(Options.Out is null ? "" : " --out " + Options.Out)}`");
+        var chunks = Timings.Select(t => t.ChunkSteps).Distinct().ToList();
+        Line("- method: per variant its own model (same seed) on two synthetic batches already on the device; a step is " +
+             "forward + backward (+ tracker.Observe with Parquet and TensorBoard sinks) + optimizer step. After a warm-up the variants take turns " +
+             $"({string.Join("/", chunks)} step(s) per turn, order rotated every turn) through {Options.Windows} windows of equal step counts, a multiple of 50. " +
+             "Rows are written as in a training run (Parquet parts every 65,536 rows or 30 s, on a background thread). ms = median over windows of the mean step time.");
+        Line("- ratio cells: median over windows of the ratio to the untracked steps of the same window (min–max in brackets).");
+        Line();
+
+        Line("## Training step: tracked / untracked");
+        Line();
+        Line("| model | input | batch | optimizer | groups | window | untracked ms | tracked, neurons /50: ms | ratio | tracked, neurons every step: ms | ratio |");
+        Line("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var t in Timings)
+        {
+            var w = t.Workload;
+            Line(string.Create(Inv, $"| {w.Label} | {w.InputText}, {w.Classes} classes | {w.BatchSize} | {Optimizer(w)} | {N(t.Groups)} | {t.WindowSteps} | ") +
+                 string.Create(Inv, $"{t.Median(Variant.Untracked):0.00} | {t.Median(Variant.TrackedEvery50):0.00} | {RatioCell(t.Ratios(Variant.TrackedEvery50))} | ") +
+                 string.Create(Inv, $"{t.Median(Variant.TrackedEveryStep):0.00} | {RatioCell(t.Ratios(Variant.TrackedEveryStep))} |"));
+        }
+        Line();
+
+        var referenced = Timings.Where(t => t.Workload.ReferenceMilliseconds is not null).ToList();
+        if (referenced.Count > 0)
+        {
+            Line("## Untracked step / plain PyTorch (../shared/gpu/README.md, H100, PyTorch 2.11)");
+            Line();
+            Line("| model | ours, untracked ms | PyTorch ms | ratio |");
+            Line("| --- | ---: | ---: | ---: |");
+            foreach (var t in referenced)
+            {
+                double ours = t.Median(Variant.Untracked), theirs = t.Workload.ReferenceMilliseconds!.Value;
+                Line(string.Create(Inv, $"| {t.Workload.Label} | {ours:0.00} | {theirs:0.0} | **{ours / theirs:0.00}** |"));
+            }
+            Line();
+        }
+
+        Line("## Tracker memory (state kept between steps)");
+        Line();
+        Line("| model | input | parameters P | groups (translation / scale / rescale) | group sets | tracker total | per group | reference buffers 2·P·4 B | reference / ours |");
+        Line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var m in Memory)
+        {
+            var g = m.Groups;
+            Line(string.Create(Inv, $"| {m.Workload.Label} | {m.Workload.InputText}, {m.Workload.Classes} classes | {N(m.Parameters)} | ") +
+                 string.Create(Inv, $"{N(m.TotalGroups)} ({N(g[SymmetryKind.Translation])} / {N(g[SymmetryKind.Scale])} / {N(g[SymmetryKind.Rescale])}) | ") +
+                 string.Create(Inv, $"{Bytes(m.SetBytes)} | {Bytes(m.TrackerBytes)} | {(double)m.SetBytes / m.TotalGroups:0} B | {Bytes(m.ReferenceBytes)} | **{(double)m.ReferenceBytes / m.TrackerBytes:0}×** |"));
+        }
+        Line();
+        Line("Group sets: the per-group doubles (predictor state, pending forcing, previous Q, pending angular speed); " +
+             "tracker total adds the fixed-size error histograms. The reference keeps an initial and a previous copy of every parameter.");
+        return md.ToString();
+    }
+
+    private static string Optimizer(Workload w) =>
+        string.Create(Inv, $"η {w.Sgd.LearningRate:g}, λ {w.Sgd.WeightDecay:g}") + (w.Sgd.Momentum > 0 ? string.Create(Inv, $", β {w.Sgd.Momentum:g}") : "");
+}

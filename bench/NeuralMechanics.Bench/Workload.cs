@@ -1,0 +1,44 @@
+using NeuralMechanics.Models;
+using NeuralMechanics.Training;
+
+namespace NeuralMechanics.Bench;
+
+/// <summary>A model, its input and the optimizer it trains with: what one row of the tables measures.</summary>
+/// <param name="Label">Name in the tables.</param>
+/// <param name="Model">Model zoo name.</param>
+/// <param name="Options">Model options.</param>
+/// <param name="Input">Input shape C×H×W.</param>
+/// <param name="Classes">Number of classes.</param>
+/// <param name="BatchSize">Examples per step.</param>
+/// <param name="Sgd">Optimizer settings.</param>
+/// <param name="ReferenceMilliseconds">Plain-PyTorch step time on an H100 (../shared/gpu/README.md), where one was measured.</param>
+public sealed record Workload(string Label, string Model, ModelOptions Options, long[] Input, int Classes, int BatchSize,
+    SgdSettings Sgd, double? ReferenceMilliseconds = null)
+{
+    /// <summary>Momentum 0.9 with weight decay: the tracker reads θ, g and the momentum buffer v.</summary>
+    public static readonly SgdSettings MomentumSgd = new(0.01, 5e-4, 0.9);
+
+    /// <summary>
+    /// The reference figures' optimizer (plain SGD, weight decay 1e-4). Their learning rate 0.1 is
+    /// lowered to 0.01, which keeps VGG-16 without BatchNorm finite on random data and does no other work.
+    /// </summary>
+    public static readonly SgdSettings ReferenceSgd = new(0.01, 1e-4, 0);
+
+    /// <summary>MLP, 2 hidden layers of 256, on 1×28×28 inputs.</summary>
+    public static readonly Workload Mlp = new("mlp 2×256", "mlp", new ModelOptions(Depth: 2, Hidden: 256), [1, 28, 28], 10, 128, MomentumSgd);
+
+    /// <summary>VGG-11 at a quarter of its channels on 3×32×32 inputs.</summary>
+    public static readonly Workload Vgg11Quarter = new("vgg11 ×1/4", "vgg11", new ModelOptions(Width: 0.25), [3, 32, 32], 10, 128, MomentumSgd);
+
+    /// <summary>The reference's Tiny ImageNet VGG-16.</summary>
+    public static readonly Workload Vgg16 = new("vgg16", "vgg16", new ModelOptions(), [3, 64, 64], 200, 256, ReferenceSgd, 18.1);
+
+    /// <summary>The reference's Tiny ImageNet VGG-16 with BatchNorm.</summary>
+    public static readonly Workload Vgg16Bn = new("vgg16-bn", "vgg16-bn", new ModelOptions(), [3, 64, 64], 200, 256, ReferenceSgd, 24.9);
+
+    /// <summary>The synthetic dataset of this input shape and class count.</summary>
+    public string Data => $"synthetic:{Input[0]}x{Input[1]}x{Input[2]}:{Classes}";
+
+    /// <summary>Input shape as C×H×W.</summary>
+    public string InputText => string.Join("×", Input);
+}
