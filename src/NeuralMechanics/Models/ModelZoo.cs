@@ -34,6 +34,7 @@ public static class ModelZoo
         // Initialised in float32 on the CPU (the same numbers for every dtype and device), then moved.
         if (dtype != ScalarType.Float32) network.to(dtype);
         if (device is not null && device.type != DeviceType.CPU) network.to(device);
+        BatchNormCounter.RemoveUnused(network);
         return new ZooModel(n, network, Architecture.Describe(network, inputShape, loss), notes);
     }
 }

@@ -142,6 +142,8 @@ internal sealed class StepReductions
     /// <summary>The parameters one field is formed over, their offsets in the flat tensor, and its reductions.</summary>
     private sealed class FieldPlan(StepField field)
     {
+        private static readonly Scalar Two = 2;
+
         private readonly List<Parameter> parameters = [];
         private readonly Dictionary<Parameter, long> offsets = new(ReferenceEqualityComparer.Instance);
         private long[] reductionOffsets = [];
@@ -178,14 +180,14 @@ internal sealed class StepReductions
             static Tensor Theta(Parameter p) => p.detach();
             static Tensor Grad(Parameter p) => p.grad ?? zeros_like(p);
             // Gather copies, so the in-place operations below never touch a parameter, gradient or buffer;
-            // pow_(2) is what square() computes.
+            // Squares through a Scalar that lives as long as the class (see SgdOptimizer.Step on why).
             var formed = Field switch
             {
                 StepField.Theta => Gather(Theta),
                 StepField.ThetaAbs => Gather(Theta).abs_(),
-                StepField.ThetaSquared => Gather(Theta).pow_(2),
-                StepField.GradSquared => Gather(Grad).pow_(2),
-                StepField.VelocitySquared => Gather(p => velocity(p) ?? zeros_like(p)).pow_(2),
+                StepField.ThetaSquared => Gather(Theta).pow_(Two),
+                StepField.GradSquared => Gather(Grad).pow_(Two),
+                StepField.VelocitySquared => Gather(p => velocity(p) ?? zeros_like(p)).pow_(Two),
                 StepField.GradTheta => Gather(Grad).mul_(Gather(Theta)),
                 _ => throw new ArgumentOutOfRangeException(nameof(Field)),
             };

@@ -29,6 +29,7 @@ public sealed class SymmetryTracker
     private readonly SetTracker[] sets;
     private readonly StepReductions reductions = new();
     private readonly SgdOptimizer optimizer;
+    private readonly double stationarySpeed;
     private readonly Dictionary<Parameter, string> names;
     private readonly Func<Parameter, Tensor?> velocity;
     private readonly TrackerSinks sinks;
@@ -45,6 +46,7 @@ public sealed class SymmetryTracker
     {
         this.optimizer = optimizer;
         this.sinks = sinks;
+        stationarySpeed = StationarySpeed(optimizer.Settings);
         names = parameters.ToDictionary<(string Name, Parameter Param), Parameter, string>(p => p.Param, p => p.Name, ReferenceEqualityComparer.Instance);
         sets = analysis.Sets.Select(s => new SetTracker(s, optimizer.Settings, s.Kind == SymmetryKind.Translation
             ? analysis.Architecture.Layers.FirstOrDefault(l => l.Name == s.A[0].Layer)?.Weight : null, reductions)).ToArray();
@@ -99,11 +101,18 @@ public sealed class SymmetryTracker
         if (sampled.Length > 0) WriteSamples(sampled, step, time);
     }
 
+    // NaN where the theory has no stationary speed (Nesterov); the set trackers say why in Unavailable.
+    private static double StationarySpeed(SgdSettings settings)
+    {
+        try { return Stationary.AngularSpeed(settings); }
+        catch (InvalidInputException) { return double.NaN; }
+    }
+
     private void WriteLayerRow(SetStep r, double time)
     {
         if (sinks.Layers is null) return;
         var set = r.Tracker.Set;
-        double theory = set.Kind == SymmetryKind.Scale ? Stationary.AngularSpeed(optimizer.Settings) : double.NaN;
+        double theory = set.Kind == SymmetryKind.Scale ? stationarySpeed : double.NaN;
         sinks.Layers.AddRow().Long(r.Step).Double(time).String(set.Layer).String(set.Kind.Name()).Int(r.Tracker.Count)
             .Double(r.Q.Sum()).Double(Sum(r.GradientFlow)).Double(Sum(r.Continuous)).Double(Sum(r.Discrete))
             .Double(r.Terms.Sum()).Double(Sum(r.Forcing)).Double(r.AngularSpeed is null ? double.NaN : r.AngularSpeed.Average())

@@ -44,28 +44,32 @@ public sealed class SgdOptimizer
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var (lr, wd, beta, damp, nesterov) = (Settings.LearningRate, Settings.WeightDecay, Settings.Momentum, Settings.Dampening, Settings.Nesterov);
+        var (beta, nesterov) = (Settings.Momentum, Settings.Nesterov);
+        // Scalars held in variables until the loop ends: an implicit one (alpha: -lr) could be
+        // finalized by a collection on another thread while the native update still reads it.
+        using Scalar wd = Settings.WeightDecay, minusLr = -Settings.LearningRate, betaScalar = beta,
+            oneMinusDamp = 1 - Settings.Dampening;
         for (var i = 0; i < parameters.Length; i++)
         {
             var theta = parameters[i].Param;
             var g = theta.grad;
             if (g is null) continue;
             // Out of place: .grad stays the raw gradient for whoever reads it after the step.
-            var d = wd != 0 ? g.add(theta, alpha: wd) : g;
+            var d = Settings.WeightDecay != 0 ? g.add(theta, alpha: wd) : g;
             if (beta == 0)
             {
-                theta.add_(d, alpha: -lr);
+                theta.add_(d, alpha: minusLr);
                 continue;
             }
             var v = buffers[i];
             if (v is null)
                 buffers[i] = v = d.detach().clone().DetachFromDisposeScope();
             else
-                v.mul_(beta).add_(d, alpha: 1 - damp);
+                v.mul_(betaScalar).add_(d, alpha: oneMinusDamp);
             if (nesterov)
-                theta.add_(d.add(v, alpha: beta), alpha: -lr);
+                theta.add_(d.add(v, alpha: betaScalar), alpha: minusLr);
             else
-                theta.add_(v, alpha: -lr);
+                theta.add_(v, alpha: minusLr);
         }
     }
 

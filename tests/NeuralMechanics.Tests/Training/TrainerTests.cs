@@ -86,4 +86,24 @@ public class TrainerTests
         var e = Assert.Throws<InvalidInputException>(() => Trainer.Run(Small(dir.Path) with { Seed = 6 }));
         Assert.Contains("seed", e.Message);
     }
+
+    [Fact]
+    public void NesterovWithBatchNormTrainsAndStoresNaNWhereTheTheoryHasNoPrediction()
+    {
+        using var dir = new TempDirectory();
+        var r = Trainer.Run(Small(dir.Path) with
+        {
+            ModelOptions = new ModelOptions(Depth: 1, Hidden: 32, Norm: "batchnorm"),
+            Optimizer = new SgdSettings(0.1, 1e-3, 0.9, Nesterov: true),
+        });
+        Assert.Equal(RunState.Finished, r.Status.State);
+        Assert.Contains(r.Notes, n => n.StartsWith("no prediction:") && n.Contains("Nesterov"));
+        var layers = TrajectoryReader.Read(Path.Combine(dir.Path, TrajectorySchema.LayersFile));
+        var kinds = layers.Strings(TrajectorySchema.Kind);
+        var theory = layers.Doubles(TrajectorySchema.AngularSpeedTheory);
+        var empirical = layers.Doubles(TrajectorySchema.Empirical);
+        Assert.Contains("scale", kinds);
+        Assert.All(theory, t => Assert.True(double.IsNaN(t)));
+        Assert.All(empirical, e => Assert.True(double.IsFinite(e)));
+    }
 }
