@@ -1,8 +1,10 @@
 using NeuralMechanics;
 using NeuralMechanics.Bench;
+using NeuralMechanics.Models;
 using NeuralMechanics.Runs;
 using TorchSharp;
 
+NativeEnvironment.Apply();
 BenchOptions options;
 try
 {
@@ -24,6 +26,7 @@ try
     Workload[] timed = cuda
         ? [Workload.Mlp, Workload.Vgg11Quarter, Workload.Vgg16, Workload.Vgg16Bn]
         : [Workload.Mlp, Workload.Vgg11Quarter];
+    foreach (var w in timed) NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(w.Model, w.Options));
     string scratch = Path.Combine(Path.GetTempPath(), $"nmech-bench-{Environment.ProcessId}");
     var timings = new List<StepTimings>();
     try

@@ -26,6 +26,7 @@ public static class NmechApp
     /// <summary>Parses and runs; parse errors and <see cref="InvalidInputException"/> give one line and exit 2.</summary>
     public static int Run(string[] args)
     {
+        NativeEnvironment.Apply();
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {

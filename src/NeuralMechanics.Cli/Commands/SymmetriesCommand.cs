@@ -48,11 +48,13 @@ internal static class SymmetriesCommand
                 var p => throw new InvalidInputException($"--precision: expected auto, float64 or float32, found '{p}'"),
             };
             if (r.GetValue(batch) < 2) throw new InvalidInputException($"--batch: expected ≥ 2 (BatchNorm needs a batch), found {r.GetValue(batch)}");
+            var options = new ModelOptions(r.GetValue(o.Width), r.GetValue(o.Depth), r.GetValue(o.Hidden), r.GetValue(o.Activation)!, r.GetValue(o.Norm)!, r.GetValue(o.Dropout));
+            // Before any tensor operation (see NativeEnvironment.PrepareConvolutions).
+            NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(r.GetValue(o.Model)!, options));
             var device = Devices.Resolve(r.GetValue(o.Device)!);
             torch.manual_seed(r.GetValue(o.Seed));
             var split = DataSets.Load(r.GetValue(o.Data)!, r.GetValue(o.DataDir), r.GetValue(o.Seed));
             long[] shape = [split.Train.Channels, split.Train.Height, split.Train.Width];
-            var options = new ModelOptions(r.GetValue(o.Width), r.GetValue(o.Depth), r.GetValue(o.Hidden), r.GetValue(o.Activation)!, r.GetValue(o.Norm)!, r.GetValue(o.Dropout));
             var loss = LossKindNames.Parse(r.GetValue(o.Loss)!);
             var model = ModelZoo.Create(r.GetValue(o.Model)!, shape, split.Train.Classes, options, loss, device: device);
             var dtype = requested ?? (model.Architecture.ParameterCount < 2_000_000 ? ScalarType.Float64 : ScalarType.Float32);

@@ -12,6 +12,18 @@ public static class ModelZoo
         ["logistic", "mlp", "vgg11", "vgg11-bn", "vgg13", "vgg13-bn", "vgg16", "vgg16-bn", "vgg19", "vgg19-bn"];
 
     /// <summary>
+    /// Output channels of every convolution <paramref name="name"/> will have, without building it
+    /// (empty for models without convolutions or unknown names), so that
+    /// <see cref="NativeEnvironment.PrepareConvolutions"/> can run before the first tensor operation.
+    /// </summary>
+    public static IReadOnlyList<long> ConvolutionChannels(string name, ModelOptions? options = null)
+    {
+        string n = name.ToLowerInvariant();
+        if (!n.StartsWith("vgg") || !int.TryParse(n.EndsWith("-bn") ? n[3..^3] : n[3..], out int depth)) return [];
+        return Vgg.ConvolutionChannels(depth, (options ?? new ModelOptions()).Width);
+    }
+
+    /// <summary>
     /// Builds <paramref name="name"/> for inputs of shape C×H×W and <paramref name="classes"/>
     /// outputs, in <paramref name="dtype"/> (default float32) on <paramref name="device"/> (default CPU).
     /// Seed torch (torch.manual_seed) first for a reproducible initialisation. The architecture
@@ -35,6 +47,9 @@ public static class ModelZoo
         if (dtype != ScalarType.Float32) network.to(dtype);
         if (device is not null && device.type != DeviceType.CPU) network.to(device);
         BatchNormCounter.RemoveUnused(network);
-        return new ZooModel(n, network, Architecture.Describe(network, inputShape, loss), notes);
+        var architecture = Architecture.Describe(network, inputShape, loss);
+        if (NativeEnvironment.PrepareConvolutions(architecture.Layers.Where(l => l.Kind == LayerKind.Conv2d).Select(l => l.Units)) is { } warning)
+            notes.Add(warning);
+        return new ZooModel(n, network, architecture, notes);
     }
 }

@@ -23,6 +23,12 @@ public static class Vgg
         [19] = [64, 64, M, 128, 128, M, 256, 256, 256, 256, M, 512, 512, 512, 512, M, 512, 512, 512, 512, M],
     };
 
+    /// <summary>Output channels of every convolution of VGG-<paramref name="depth"/> at <paramref name="width"/>, without building it.</summary>
+    public static IReadOnlyList<long> ConvolutionChannels(int depth, double width) =>
+        Configs.TryGetValue(depth, out var config) ? config.Where(e => e != M).Select(e => Channels(e, width)).ToList() : [];
+
+    private static long Channels(int entry, double width) => Math.Max(1, (long)Math.Round(entry * width));
+
     /// <summary>
     /// Builds VGG-<paramref name="depth"/>. Pools that would shrink the feature map to size 0
     /// (small inputs such as 28×28) are skipped and reported in the notes.
@@ -54,7 +60,7 @@ public static class Vgg
                 continue;
             }
             conv++;
-            long outChannels = Math.Max(1, (long)Math.Round(entry * options.Width));
+            long outChannels = Channels(entry, options.Width);
             var c = nn.Conv2d(channels, outChannels, 3, padding: 1);
             using (no_grad())
             {

@@ -17,24 +17,8 @@ namespace NeuralMechanics.Training;
 /// </summary>
 public static class Trainer
 {
-    /// <summary>
-    /// MKL (libtorch's CPU matrix products) picks kernels by the memory alignment of each call's
-    /// arrays unless told otherwise, so two runs of one configuration, or a run and its resumption in
-    /// another process, differ in the last bits. Conditional numerical reproducibility fixes that;
-    /// MKL reads MKL_CBWR once, at its first call, which in nmech comes after this. A value the user
-    /// set is kept.
-    /// </summary>
-    static Trainer()
-    {
-        const string name = "MKL_CBWR", value = "AUTO,STRICT";
-        if (Environment.GetEnvironmentVariable(name) is not null) return;
-        Environment.SetEnvironmentVariable(name, value);
-        // .NET keeps its own copy of the environment on Unix; MKL reads the C library's.
-        if (!OperatingSystem.IsWindows()) SetEnv(name, value, 0);
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetEnv(string name, string value, int overwrite);
+    // Bit-reproducible MKL even where a library caller reaches Trainer first.
+    static Trainer() => NativeEnvironment.Apply();
 
     /// <summary>Starts a run in <see cref="TrainConfig.OutDir"/> (which must be empty or hold the same configuration).</summary>
     public static TrainResult Run(TrainConfig config, IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
@@ -76,6 +60,8 @@ public static class Trainer
 
     private static TrainResult Execute(TrainConfig config, bool resume, IProgress<TrainProgress>? progress, CancellationToken cancel)
     {
+        // Before any tensor operation: the first matrix product already fixes oneDNN's instruction set.
+        NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(config.Model, config.ModelOptions));
         var device = Devices.Resolve(config.Device);
         torch.manual_seed(config.Seed);
         var split = DataSets.Load(config.Data, config.DataDir, config.Seed);
