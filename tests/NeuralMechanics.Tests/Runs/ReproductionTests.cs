@@ -1,0 +1,47 @@
+using NeuralMechanics.Runs;
+using NeuralMechanics.Tests.Data;
+
+namespace NeuralMechanics.Tests.Runs;
+
+public class ReproductionTests
+{
+    [Fact]
+    public void ThePlanIsTheSection6GridOnBothVggsPlusTheMomentumRuns()
+    {
+        using var dir = new TempDirectory();
+        var (runs, _, _) = Reproduction.Plan(quick: false, dataDir: null, outDir: dir.Path, device: "cpu");
+        var points = runs.Select(r => (r.Model, r.Optimizer.WeightDecay, r.Optimizer.Momentum)).ToList();
+        Assert.Equal(10, points.Count);
+        foreach (var model in new[] { "vgg16", "vgg16-bn" })
+            foreach (var wd in new[] { 0, 1e-4, 5e-4, 1e-3 })
+                Assert.Contains((model, wd, 0.0), points);
+        Assert.Contains(("vgg16-bn", 5e-4, 0.9), points);
+        Assert.Contains(("vgg16-bn", 5e-4, 0.99), points);
+        Assert.All(runs, r =>
+        {
+            Assert.Equal(0.1, r.Optimizer.LearningRate);
+            Assert.Equal(1.0 / 8, r.ModelOptions.Width);
+            Assert.Equal(600, r.Steps);
+            Assert.True(r.Track);
+            Assert.StartsWith(dir.Path, r.OutDir);
+        });
+        Assert.Equal(10, runs.Select(r => r.OutDir).Distinct().Count());
+    }
+
+    [Fact]
+    public void WithoutFashionMnistItFallsBackToSyntheticDataAndSaysWhereItLooked()
+    {
+        using var empty = new TempDirectory();
+        var (runs, data, warning) = Reproduction.Plan(quick: true, dataDir: empty.Path, outDir: empty.Path, device: "cpu");
+        Assert.Equal("synthetic:1x28x28:10", data);
+        Assert.NotNull(warning);
+        Assert.Contains(empty.Path, warning);
+        Assert.Contains("apt-get install dataset-fashion-mnist", warning);
+        Assert.All(runs, r =>
+        {
+            Assert.Equal(data, r.Data);
+            Assert.Equal(1.0 / 16, r.ModelOptions.Width);
+            Assert.Equal(25, r.Steps);
+        });
+    }
+}
