@@ -72,4 +72,17 @@ public class ModelZooTests
         var e = Assert.Throws<InvalidInputException>(() => ModelZoo.Create("resnet50", [3, 32, 32], 10));
         Assert.Contains("vgg16-bn", e.Message);
     }
+
+    [Theory]
+    [InlineData("vgg11", 0.125)]
+    [InlineData("vgg16-bn", 0.0625)]
+    [InlineData("vgg19", 0.3)]
+    public void ConvolutionChannelsAreKnownBeforeTheModelIsBuilt(string name, double width)
+    {
+        var predicted = ModelZoo.ConvolutionChannels(name, new ModelOptions(Width: width));
+        var built = ModelZoo.Create(name, [3, 32, 32], 10, new ModelOptions(Width: width)).Architecture.Layers
+            .Where(l => l.Kind == LayerKind.Conv2d).Select(l => l.Units).ToList();
+        Assert.Equal(built, predicted);
+        Assert.Empty(ModelZoo.ConvolutionChannels("mlp"));
+    }
 }
