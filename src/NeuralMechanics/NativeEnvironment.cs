@@ -20,6 +20,7 @@ public static class NativeEnvironment
 
     private static int applied;
     private static bool? oneDnnCapped;
+    private static readonly object oneDnnLock = new();
 
     /// <summary>Sets MKL's conditional numerical reproducibility; once per process, when this assembly loads and from <c>nmech</c>'s entry.</summary>
     [ModuleInitializer]
@@ -47,7 +48,7 @@ public static class NativeEnvironment
         var list = channels.ToList();
         if (list.Count == 0) return null;
         bool needsCap = list.Any(c => c % 16 != 0);
-        lock (OneDnnIsa)
+        lock (oneDnnLock)
         {
             string? user = Environment.GetEnvironmentVariable(OneDnnIsa);
             if (oneDnnCapped is null && user is null)

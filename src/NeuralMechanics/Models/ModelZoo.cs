@@ -16,12 +16,12 @@ public static class ModelZoo
     /// (empty for models without convolutions or unknown names), so that
     /// <see cref="NativeEnvironment.PrepareConvolutions"/> can run before the first tensor operation.
     /// </summary>
-    public static IReadOnlyList<long> ConvolutionChannels(string name, ModelOptions? options = null)
-    {
-        string n = name.ToLowerInvariant();
-        if (!n.StartsWith("vgg") || !int.TryParse(n.EndsWith("-bn") ? n[3..^3] : n[3..], out int depth)) return [];
-        return Vgg.ConvolutionChannels(depth, (options ?? new ModelOptions()).Width);
-    }
+    public static IReadOnlyList<long> ConvolutionChannels(string name, ModelOptions? options = null) =>
+        VggDepth(name.ToLowerInvariant()) is int depth ? Vgg.ConvolutionChannels(depth, (options ?? new ModelOptions()).Width) : [];
+
+    /// <summary>The depth of a known VGG name (vgg16, vgg16-bn, ...), else null.</summary>
+    private static int? VggDepth(string n) =>
+        n.StartsWith("vgg") && int.TryParse(n.EndsWith("-bn") ? n[3..^3] : n[3..], out int depth) && Vgg.Configs.ContainsKey(depth) ? depth : null;
 
     /// <summary>
     /// Builds <paramref name="name"/> for inputs of shape C×H×W and <paramref name="classes"/>
@@ -37,9 +37,11 @@ public static class ModelZoo
         string n = name.ToLowerInvariant();
         Sequential network;
         List<string> notes = [];
+        // Before Architecture.Describe's probe pass runs the first convolution.
+        string? oneDnnWarning = NativeEnvironment.PrepareConvolutions(ConvolutionChannels(n, options));
         if (n == "logistic") network = Mlp.Create(inputShape, classes, options with { Depth = 0 });
         else if (n == "mlp") network = Mlp.Create(inputShape, classes, options);
-        else if (n.StartsWith("vgg") && int.TryParse(n.EndsWith("-bn") ? n[3..^3] : n[3..], out int depth) && Vgg.Configs.ContainsKey(depth))
+        else if (VggDepth(n) is int depth)
             (network, notes) = Vgg.Create(depth, n.EndsWith("-bn"), inputShape, classes, options);
         else
             throw new InvalidInputException($"--model: unknown model '{name}'; expected one of {string.Join(", ", Names)}");
@@ -47,9 +49,7 @@ public static class ModelZoo
         if (dtype != ScalarType.Float32) network.to(dtype);
         if (device is not null && device.type != DeviceType.CPU) network.to(device);
         BatchNormCounter.RemoveUnused(network);
-        var architecture = Architecture.Describe(network, inputShape, loss);
-        if (NativeEnvironment.PrepareConvolutions(architecture.Layers.Where(l => l.Kind == LayerKind.Conv2d).Select(l => l.Units)) is { } warning)
-            notes.Add(warning);
-        return new ZooModel(n, network, architecture, notes);
+        if (oneDnnWarning is not null) notes.Add(oneDnnWarning);
+        return new ZooModel(n, network, Architecture.Describe(network, inputShape, loss), notes);
     }
 }

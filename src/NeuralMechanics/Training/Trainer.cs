@@ -17,9 +17,6 @@ namespace NeuralMechanics.Training;
 /// </summary>
 public static class Trainer
 {
-    // Bit-reproducible MKL even where a library caller reaches Trainer first.
-    static Trainer() => NativeEnvironment.Apply();
-
     /// <summary>Starts a run in <see cref="TrainConfig.OutDir"/> (which must be empty or hold the same configuration).</summary>
     public static TrainResult Run(TrainConfig config, IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
     {
