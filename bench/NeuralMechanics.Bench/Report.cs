@@ -19,7 +19,7 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
 
     /// <summary>"median (min–max)" of paired ratios, two decimals.</summary>
     public static string RatioCell(IReadOnlyCollection<double> ratios) =>
-        string.Create(Inv, $"**{Statistics.Median(ratios):0.00}** ({ratios.Min():0.00}–{ratios.Max():0.00})");
+        string.Create(Inv, $"**{OrderStatistics.Median(ratios):0.00}** ({ratios.Min():0.00}–{ratios.Max():0.00})");
 
     /// <summary>A byte count in B, KiB or MiB.</summary>
     public static string Bytes(long bytes) => bytes switch

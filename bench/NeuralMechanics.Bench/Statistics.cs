@@ -3,15 +3,6 @@ namespace NeuralMechanics.Bench;
 /// <summary>Order statistics for noisy timings.</summary>
 public static class Statistics
 {
-    /// <summary>The median (mean of the two middle values for an even count).</summary>
-    public static double Median(IReadOnlyCollection<double> values)
-    {
-        if (values.Count == 0) throw new ArgumentException("the median of no values", nameof(values));
-        var sorted = values.Order().ToArray();
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
     /// <summary>
     /// Ratios of the blocks that ran in the same repetition (<paramref name="numerator"/>[r] /
     /// <paramref name="denominator"/>[r]): load from other processes that drifts over the run

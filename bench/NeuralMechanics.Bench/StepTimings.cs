@@ -12,7 +12,7 @@ namespace NeuralMechanics.Bench;
 public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps, int ChunkSteps, IReadOnlyDictionary<Variant, double[]> Milliseconds)
 {
     /// <summary>Median step time of <paramref name="variant"/>.</summary>
-    public double Median(Variant variant) => Statistics.Median(Milliseconds[variant]);
+    public double Median(Variant variant) => OrderStatistics.Median(Milliseconds[variant]);
 
     /// <summary>Ratios to the untracked step, one per window (paired within the window).</summary>
     public double[] Ratios(Variant variant) => Statistics.PairedRatios(Milliseconds[variant], Milliseconds[Variant.Untracked]);

@@ -90,7 +90,7 @@ internal static class ReproduceCommand
         }
     }
 
-    /// <summary>A finished run is kept; anything else in its folder is replaced by a fresh run.</summary>
+    /// <summary>Starts the run afresh: whatever its folder holds, a finished run included, is deleted first.</summary>
     private static TrainResult Fresh(TrainConfig config, IProgress<TrainProgress>? progress, CancellationToken cancel)
     {
         if (Directory.Exists(config.OutDir)) Directory.Delete(config.OutDir, recursive: true);
@@ -108,9 +108,9 @@ internal static class ReproduceCommand
             .AddColumn("kind").AddColumn("predictor").AddColumn(new TableColumn("median (of run medians)").RightAligned()).AddColumn(new TableColumn("max").RightAligned());
         foreach (var g in report.Errors.GroupBy(e => (e.Kind, e.Predictor)))
         {
-            var medians = g.Select(e => e.Median).Where(double.IsFinite).Order().ToList();
+            var medians = g.Select(e => e.Median).Where(double.IsFinite).ToList();
             if (medians.Count == 0) continue;
-            errors.AddRow(g.Key.Kind, g.Key.Predictor, medians[medians.Count / 2].ToString("0.0e+00"), g.Max(e => e.Max).ToString("0.0e+00"));
+            errors.AddRow(g.Key.Kind, g.Key.Predictor, OrderStatistics.Median(medians).ToString("0.0e+00"), g.Max(e => e.Max).ToString("0.0e+00"));
         }
         AnsiConsole.Write(errors);
         foreach (var r in results.Where(r => r.Status.State != RunState.Finished))

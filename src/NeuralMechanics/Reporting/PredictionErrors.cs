@@ -31,17 +31,8 @@ internal static class PredictionErrors
                 errors.Add(difference == 0 ? 0 : difference / terms[i]);
             }
             if (errors.Count == 0) continue;
-            var sorted = errors.ToArray();
-            Array.Sort(sorted);
-            rows.Add(new PredictionErrorRow(kind, predictor, Median(sorted), sorted[^1], run.Name, sorted.Length));
+            rows.Add(new PredictionErrorRow(kind, predictor, OrderStatistics.Median(errors), errors.Max(), run.Name, errors.Count));
         }
         return rows;
-    }
-
-    /// <summary>Median of sorted values (mean of the middle two for an even count).</summary>
-    private static double Median(double[] sorted)
-    {
-        var n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }
