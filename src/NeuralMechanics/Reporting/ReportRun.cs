@@ -20,8 +20,9 @@ internal sealed class ReportRun
         Status = directory.ReadStatus();
         Layers = TrajectoryReader.Read(directory.LayersFolder);
         Neurons = TrajectoryReader.Read(directory.NeuronsFolder);
-        Samples = TrajectoryReader.Read(Path.Combine(directory.Root, TrajectorySchema.SamplesFile));
-        sampleRows = IndexSamples(Samples);
+        Samples = TrajectoryReader.Read(directory.SamplesFolder);
+        var (parameters, indices) = (Samples.Strings(TrajectorySchema.Parameter), Samples.Longs(TrajectorySchema.Index));
+        sampleRows = IndexRows(Samples, i => (parameters[i], indices[i]));
         layerRows = IndexBySet(Layers);
         neuronRows = IndexBySet(Neurons);
         // The manifest lists sets in network order; sets it does not name follow in table order.
@@ -117,31 +118,22 @@ internal sealed class ReportRun
     private static int[] Rows(Dictionary<(string Kind, string Layer), int[]> rows, string kind, string layer) =>
         rows.TryGetValue((kind, layer), out var r) ? r : [];
 
-    /// <summary>Row indices of each sampled (parameter, index), sorted by step.</summary>
-    private static Dictionary<(string Parameter, long Index), int[]> IndexSamples(TrajectoryTable table)
-    {
-        var parameters = table.Strings(TrajectorySchema.Parameter);
-        var indices = table.Longs(TrajectorySchema.Index);
-        var steps = table.Longs(TrajectorySchema.Step);
-        var lists = new Dictionary<(string, long), List<int>>();
-        for (var i = 0; i < table.RowCount; i++)
-        {
-            if (!lists.TryGetValue((parameters[i], indices[i]), out var list)) lists[(parameters[i], indices[i])] = list = [];
-            list.Add(i);
-        }
-        return lists.ToDictionary(p => p.Key, p => p.Value.OrderBy(i => steps[i]).ToArray());
-    }
-
-    /// <summary>Row indices of each (kind, layer) set, sorted by step (stable, so ties keep file order).</summary>
+    /// <summary>Row indices of each (kind, layer) set, sorted by step.</summary>
     private static Dictionary<(string Kind, string Layer), int[]> IndexBySet(TrajectoryTable table)
     {
-        var kinds = table.Strings(TrajectorySchema.Kind);
-        var layers = table.Strings(TrajectorySchema.Layer);
+        var (kinds, layers) = (table.Strings(TrajectorySchema.Kind), table.Strings(TrajectorySchema.Layer));
+        return IndexRows(table, i => (kinds[i], layers[i]));
+    }
+
+    /// <summary>Row indices per key, each list sorted by step (stable, so ties keep file order).</summary>
+    private static Dictionary<TKey, int[]> IndexRows<TKey>(TrajectoryTable table, Func<int, TKey> keyOf) where TKey : notnull
+    {
         var steps = table.Longs(TrajectorySchema.Step);
-        var lists = new Dictionary<(string, string), List<int>>();
+        var lists = new Dictionary<TKey, List<int>>();
         for (var i = 0; i < table.RowCount; i++)
         {
-            if (!lists.TryGetValue((kinds[i], layers[i]), out var list)) lists[(kinds[i], layers[i])] = list = [];
+            var key = keyOf(i);
+            if (!lists.TryGetValue(key, out var list)) lists[key] = list = [];
             list.Add(i);
         }
         return lists.ToDictionary(p => p.Key, p => p.Value.OrderBy(i => steps[i]).ToArray());

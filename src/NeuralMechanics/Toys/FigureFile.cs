@@ -1,3 +1,4 @@
+using NeuralMechanics.Runs;
 using ScottPlot;
 using SkiaSharp;
 
@@ -17,28 +18,14 @@ public static class FigureFile
 
         string png = Path.Combine(directory, name + ".png");
         using (var image = figure.Render(width, height))
-            WriteAtomically(png, stream => stream.Write(image.GetImageBytes(ImageFormat.Png, 100)));
+            AtomicFile.Write(png, stream => stream.Write(image.GetImageBytes(ImageFormat.Png, 100)));
 
         string svg = Path.Combine(directory, name + ".svg");
-        WriteAtomically(svg, stream =>
+        AtomicFile.Write(svg, stream =>
         {
             using var canvas = SKSvgCanvas.Create(new SKRect(0, 0, width, height), stream);
             figure.Render(canvas, new PixelRect(0, width, height, 0));
         });
         return [png, svg];
-    }
-
-    private static void WriteAtomically(string path, Action<Stream> write)
-    {
-        string temp = path + ".tmp";
-        try
-        {
-            using (var stream = File.Create(temp)) write(stream);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
     }
 }
