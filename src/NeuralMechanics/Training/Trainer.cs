@@ -111,7 +111,8 @@ public static class Trainer
         }
         // Rows past the checkpoint (or, starting over in a folder killed before its first
         // checkpoint, every row) would otherwise be stored twice.
-        foreach (var w in new[] { metrics, layers, neurons, samples }) w?.DropRowsFromStep(start);
+        TrajectoryWriter?[] writers = [metrics, layers, neurons, samples];
+        foreach (var w in writers) w?.DropRowsFromStep(start);
         run.WriteStatus(RunStatus.Running());
 
         var notes = model.Notes.Concat(analysis.Notes).ToList();
@@ -121,7 +122,7 @@ public static class Trainer
         long step = start;
         void SaveCheckpoint(long at)
         {
-            foreach (var w in new[] { metrics, layers, neurons, samples }) w?.Flush();
+            foreach (var w in writers) w?.Flush();
             Checkpoint.Save(run.CheckpointPath, at, network, optimizer, tracker?.SaveState() ?? new(), loader.Position);
         }
 
@@ -172,8 +173,9 @@ public static class Trainer
         }
         else
         {
-            foreach (var w in new[] { metrics, layers, neurons, samples }) w?.Flush();
+            // A failed (interrupted) run can be resumed, so it keeps a checkpoint; a diverged one only its rows.
             if (stopped.State == RunState.Failed) SaveCheckpoint(step);
+            else foreach (var w in writers) w?.Flush();
         }
         run.WriteStatus(stopped);
         if (tracker is not null) notes.AddRange(tracker.Unavailable.Select(u => "no prediction: " + u));
