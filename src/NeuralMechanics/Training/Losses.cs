@@ -1,3 +1,4 @@
+using NeuralMechanics.Models;
 using static TorchSharp.torch;
 
 namespace NeuralMechanics.Training;
@@ -8,11 +9,6 @@ namespace NeuralMechanics.Training;
 /// </summary>
 public static class Losses
 {
-    /// <summary>Name of the cross-entropy loss in options and manifests.</summary>
-    public const string CrossEntropyName = "cross-entropy";
-    /// <summary>Name of the mean-squared-error loss in options and manifests.</summary>
-    public const string MeanSquaredErrorName = "mse";
-
     /// <summary>Mean over the batch of −log softmax(logits)[label]; logits [N, C], labels [N] (int64).</summary>
     public static Tensor CrossEntropy(Tensor logits, Tensor labels)
     {
@@ -32,14 +28,8 @@ public static class Losses
         return nn.functional.mse_loss(outputs, targets).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The loss called <paramref name="name"/>: "cross-entropy" or "mse".</summary>
-    /// <exception cref="InvalidInputException">Any other name.</exception>
-    public static Func<Tensor, Tensor, Tensor> ByName(string name) => name switch
-    {
-        CrossEntropyName => CrossEntropy,
-        MeanSquaredErrorName => MeanSquaredError,
-        _ => throw new InvalidInputException($"loss: expected {CrossEntropyName} or {MeanSquaredErrorName}, found '{name}'"),
-    };
+    /// <summary>The loss function of <paramref name="kind"/> (names: <see cref="LossKindNames"/>).</summary>
+    public static Func<Tensor, Tensor, Tensor> For(LossKind kind) => kind == LossKind.CrossEntropy ? CrossEntropy : MeanSquaredError;
 
     private static void CheckShapes(Tensor outputs, Tensor labels)
     {

@@ -187,7 +187,7 @@ public static class Trainer
     public static (double Loss, double Accuracy) ForwardBackward(nn.Module<Tensor, Tensor> network, SgdOptimizer optimizer, Tensor x, Tensor y, LossKind loss)
     {
         var output = network.forward(x);
-        var value = loss == LossKind.CrossEntropy ? Losses.CrossEntropy(output, y) : Losses.MeanSquaredError(output, y);
+        var value = Losses.For(loss)(output, y);
         optimizer.ZeroGrad();
         value.backward();
         double accuracy = output.argmax(1).eq(y).to(ScalarType.Float64).mean().ToDouble();

@@ -1,3 +1,4 @@
+using NeuralMechanics.Models;
 using NeuralMechanics.Training;
 using static TorchSharp.torch;
 
@@ -33,12 +34,12 @@ public class LossesTests
     }
 
     [Fact]
-    public void ByNameKnowsBothLossesAndRejectsOthers()
+    public void LossNamesSelectBothLossesAndRejectOthers()
     {
         var (o, l) = (tensor(Outputs), tensor(Labels));
-        Assert.Equal(Losses.CrossEntropy(o, l).item<double>(), Losses.ByName("cross-entropy")(o, l).item<double>());
-        Assert.Equal(Losses.MeanSquaredError(o, l).item<double>(), Losses.ByName("mse")(o, l).item<double>());
-        var ex = Assert.Throws<InvalidInputException>(() => Losses.ByName("hinge"));
+        Assert.Equal(Losses.CrossEntropy(o, l).item<double>(), Losses.For(LossKindNames.Parse("cross-entropy"))(o, l).item<double>());
+        Assert.Equal(Losses.MeanSquaredError(o, l).item<double>(), Losses.For(LossKindNames.Parse("mse"))(o, l).item<double>());
+        var ex = Assert.Throws<InvalidInputException>(() => LossKindNames.Parse("hinge"));
         Assert.Contains("hinge", ex.Message);
     }
 }
