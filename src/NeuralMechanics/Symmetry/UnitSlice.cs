@@ -21,7 +21,8 @@ public sealed record UnitSlice(string Layer, string Name, Parameter Tensor, long
     /// <summary>Full parameter name, e.g. conv3.weight.</summary>
     public string FullName => $"{Layer}.{Name}";
 
-    private long[] OtherDims => Enumerable.Range(0, View.Length).Where(d => d != UnitDim).Select(d => (long)d).ToArray();
+    /// <summary>The dimensions of <see cref="View"/> other than <see cref="UnitDim"/> (summed over per unit).</summary>
+    internal long[] OtherDims => Enumerable.Range(0, View.Length).Where(d => d != UnitDim).Select(d => (long)d).ToArray();
 
     /// <summary>
     /// Σ over each unit's slice of <paramref name="x"/> (shaped like the parameter): a [Units]

@@ -19,7 +19,7 @@ internal sealed class StepReductions
     private readonly Dictionary<StepField, FieldPlan> fields = [];
     private readonly Dictionary<(StepField, int, string, int), Slot> slots = [];
     private readonly Dictionary<Parameter, int> ids = new(ReferenceEqualityComparer.Instance);
-    private bool sealedPlan;
+    private FieldPlan[]? sealedPlans;
 
     /// <summary>Number of doubles <see cref="Measure"/> returns.</summary>
     public int Length { get; private set; }
@@ -29,7 +29,7 @@ internal sealed class StepReductions
     {
         var key = (field, Id(slice.Tensor), string.Join(",", slice.View), slice.UnitDim);
         if (slots.TryGetValue(key, out var slot)) return slot;
-        var others = Enumerable.Range(0, slice.View.Length).Where(d => d != slice.UnitDim).Select(d => (long)d).ToArray();
+        var others = slice.OtherDims;
         slot = new Slot(checked((int)slice.Units));
         Plan(field).Reductions.Add(new Reduction(slice.Tensor, slice.View, others.Length == 0 ? null : others, slot));
         slots[key] = slot;
@@ -51,7 +51,8 @@ internal sealed class StepReductions
     public void Seal()
     {
         int at = 0;
-        foreach (var plan in fields.Values.OrderBy(p => p.Field))
+        var plans = fields.Values.OrderBy(p => p.Field).ToArray();
+        foreach (var plan in plans)
         {
             plan.Seal();
             foreach (var r in plan.Reductions)
@@ -61,7 +62,7 @@ internal sealed class StepReductions
             }
         }
         Length = at;
-        sealedPlan = true;
+        sealedPlans = plans;
     }
 
     /// <summary>
@@ -70,11 +71,11 @@ internal sealed class StepReductions
     /// </summary>
     public double[] Measure(Func<Parameter, Tensor?> velocity)
     {
-        if (!sealedPlan) throw new InvalidOperationException("the reduction plan is not sealed");
+        if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var perField = new List<Tensor>(fields.Count);
-        foreach (var plan in fields.Values.OrderBy(p => p.Field))
+        foreach (var plan in sealedPlans)
         {
             // The flat field is released as soon as its reductions are taken: one field at a time in memory.
             using var fieldScope = NewDisposeScope();
@@ -96,7 +97,7 @@ internal sealed class StepReductions
 
     private FieldPlan Plan(StepField field)
     {
-        if (sealedPlan) throw new InvalidOperationException("the reduction plan is sealed");
+        if (sealedPlans is not null) throw new InvalidOperationException("the reduction plan is sealed");
         if (!fields.TryGetValue(field, out var plan)) fields[field] = plan = new FieldPlan(field);
         return plan;
     }
