@@ -84,7 +84,7 @@ public sealed class Architecture
         BatchNorm2d => LayerKind.BatchNorm2d,
         LayerNorm => LayerKind.LayerNorm,
         ReLU => LayerKind.ReLU,
-        LeakyReLU => LayerKind.LeakyReLU,
+        LeakyReLU or HeldLeakyReLU => LayerKind.LeakyReLU,
         Identity => LayerKind.Identity,
         Tanh => LayerKind.Tanh,
         Sigmoid => LayerKind.Sigmoid,

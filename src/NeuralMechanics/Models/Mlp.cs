@@ -38,7 +38,7 @@ public static class Mlp
     private static nn.Module<Tensor, Tensor> Activation(string name) => name.ToLowerInvariant() switch
     {
         "relu" => nn.ReLU(),
-        "leaky_relu" => nn.LeakyReLU(0.01),
+        "leaky_relu" => new HeldLeakyReLU(0.01),
         "linear" => nn.Identity(),
         "tanh" => nn.Tanh(),
         _ => throw new InvalidInputException($"--activation: expected relu, leaky_relu, linear or tanh, found '{name}'"),

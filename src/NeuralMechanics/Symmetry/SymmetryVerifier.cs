@@ -39,7 +39,7 @@ public static class SymmetryVerifier
             using var scope = NewDisposeScope();
             var perExample = PerExampleLoss(network.forward(x), y, loss);
             var total = perExample.mean();
-            double loss0 = total.ToDouble();
+            double loss0 = total.ReadDouble();
             var grads = autograd.grad([total], parameters, create_graph: true, retain_graph: true);
             var g = parameters.Zip(grads).ToDictionary(p => p.First, p => p.Second);
             var gDetached = g.ToDictionary(kv => kv.Key, kv => kv.Value.detach());
@@ -90,12 +90,13 @@ public static class SymmetryVerifier
         using var noGrad = no_grad();
         var saved = set.Parameters.Select(p => (p, p.detach().clone())).ToList();
         // Translation by α ∈ [−1, 1]; scale and rescale by α ∈ [0.5, 2].
+        using Scalar one = 1, two = 2, log2 = Math.Log(2), log4 = Math.Log(4);
         var alpha = set.Kind == SymmetryKind.Translation
-            ? rand(set.Count, dtype: x.dtype, generator: generator) * 2 - 1
-            : (rand(set.Count, dtype: x.dtype, generator: generator) * Math.Log(4) - Math.Log(2)).exp();
+            ? rand(set.Count, dtype: x.dtype, generator: generator) * two - one
+            : (rand(set.Count, dtype: x.dtype, generator: generator) * log4 - log2).exp();
         alpha = alpha.to(x.device);
         set.Act(alpha);
-        double loss1 = PerExampleLoss(network.forward(x), y, loss).mean().ToDouble();
+        double loss1 = PerExampleLoss(network.forward(x), y, loss).mean().ReadDouble();
         foreach (var (p, copy) in saved) p.copy_(copy);
         return Math.Abs(loss1 - loss0) / Math.Max(Math.Abs(loss0), 1e-30);
     }
@@ -109,18 +110,19 @@ public static class SymmetryVerifier
     {
         using var noGrad = no_grad();
         var dot = set.GeneratorDot(p => field[p]).abs();
-        double fieldNorm = Math.Sqrt(layerParameters.Sum(p => field[p].square().sum().ToDouble()));
+        double fieldNorm = Math.Sqrt(layerParameters.Sum(p => field[p].square().sum().ReadDouble()));
         if (fieldNorm == 0) return 0;
-        var relative = dot / (set.GeneratorNorm() * fieldNorm).clamp_min(1e-38);
-        return relative.max().ToDouble();
+        using Scalar norm = fieldNorm, tiny = 1e-38;
+        var relative = dot / (set.GeneratorNorm() * norm).clamp_min(tiny);
+        return relative.max().ReadDouble();
     }
 
     private static double EstimateHessianNorm(Parameter[] parameters, IList<Tensor> grads, Generator generator)
     {
         var u = parameters.Select(p => randn(p.shape, dtype: p.dtype, generator: generator).to(p.device)).ToArray();
-        double uNorm = Math.Sqrt(u.Sum(t => t.square().sum().ToDouble()));
+        double uNorm = Math.Sqrt(u.Sum(t => t.square().sum().ReadDouble()));
         var hu = Hvp(parameters, grads, u);
-        return Math.Sqrt(hu.Sum(t => t.square().sum().ToDouble())) / uNorm;
+        return Math.Sqrt(hu.Sum(t => t.square().sum().ReadDouble())) / uNorm;
     }
 
     private static double HessianResidual(Parameter[] parameters, IList<Tensor> grads, Dictionary<Parameter, Tensor> g,
@@ -130,7 +132,7 @@ public static class SymmetryVerifier
         var v = set.Generator(c);
         var direction = parameters.Select(p => v.TryGetValue(p, out var t) ? t : zeros_like(p)).ToArray();
         var hv = Hvp(parameters, grads, direction);
-        double Norm(IEnumerable<Tensor> ts) => Math.Sqrt(ts.Sum(t => t.square().sum().ToDouble()));
+        double Norm(IEnumerable<Tensor> ts) => Math.Sqrt(ts.Sum(t => t.square().sum().ReadDouble()));
         if (set.Kind == SymmetryKind.Translation)
             return Norm(hv) / Math.Max(Norm(direction) * hessianNorm, 1e-30);
         var gTerm = set.Spread(c, s => g[s.Tensor]);

@@ -190,8 +190,8 @@ public static class Trainer
         var value = Losses.For(loss)(output, y);
         optimizer.ZeroGrad();
         value.backward();
-        double accuracy = output.argmax(1).eq(y).to(ScalarType.Float64).mean().ToDouble();
-        return (value.ToDouble(), accuracy);
+        double accuracy = output.argmax(1).eq(y).to(ScalarType.Float64).mean().ReadDouble();
+        return (value.ReadDouble(), accuracy);
     }
 
     /// <summary>Accuracy on <paramref name="data"/> in eval mode (BatchNorm running statistics, no dropout).</summary>
@@ -206,7 +206,7 @@ public static class Trainer
             foreach (var (x, y) in loader.OneEpoch())
             {
                 using var scope = NewDisposeScope();
-                correct += network.forward(x).argmax(1).eq(y).sum().ToInt64();
+                correct += network.forward(x).argmax(1).eq(y).sum().ReadInt64();
             }
             return (double)correct / data.Count;
         }

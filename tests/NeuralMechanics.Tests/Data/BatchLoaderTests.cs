@@ -66,7 +66,7 @@ public class BatchLoaderTests
         Assert.Equal(ScalarType.Int64, y.dtype);
         Assert.Equal([4L], y.shape);
         // Example 2, channel 1, pixel 2 is (6·2 + 3 + 2)/1000 before normalization.
-        Assert.Equal((17 / 1000f - 0.02f) / 0.25f, x[2, 1, 0, 2].item<float>());
+        Assert.Equal((17 / 1000f - 0.02f) / 0.25f, x[2, 1, 0, 2].ReadSingle());
         Assert.Equal([0L, 1, 2, 0], y.data<long>().ToArray());
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using NeuralMechanics.Data;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,7 +73,7 @@ public class SyntheticDataSetTests
             nn.functional.cross_entropy(xTrain.matmul(w) + b, yTrain).backward();
             optimizer.step();
         }
-        double accuracy = (xTest.matmul(w) + b).argmax(1).eq(yTest).to(ScalarType.Float64).mean().item<double>();
+        double accuracy = (xTest.matmul(w) + b).argmax(1).eq(yTest).to(ScalarType.Float64).mean().ReadDouble();
         Assert.True(accuracy > 0.9, $"test accuracy {accuracy:F3}, chance is 0.1");
     }
 
@@ -81,6 +82,7 @@ public class SyntheticDataSetTests
         var x = new float[set.Count * set.ImageSize];
         for (int i = 0; i < set.Count; i++) set.ReadImage(i, x.AsSpan(i * set.ImageSize, set.ImageSize));
         var y = Enumerable.Range(0, set.Count).Select(i => (long)set.Label(i)).ToArray();
-        return (tensor(x, [set.Count, set.ImageSize]) - 0.5f, tensor(y));
+        using Scalar half = 0.5f;
+        return (tensor(x, [set.Count, set.ImageSize]) - half, tensor(y));
     }
 }

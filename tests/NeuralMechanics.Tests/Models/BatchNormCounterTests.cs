@@ -14,22 +14,23 @@ public class BatchNormCounterTests
     {
         using var scope = NewDisposeScope();
         manual_seed(3);
-        var batches = Enumerable.Range(0, 4).Select(_ => randn(8, 5, 3, 3) * 2 + 1).ToArray();
+        using Scalar one = 1, two = 2, keep = 0.9, take = 0.1;
+        var batches = Enumerable.Range(0, 4).Select(_ => randn(8, 5, 3, 3) * two + one).ToArray();
         var with = nn.BatchNorm2d(5, momentum: 0.1);
         var without = nn.BatchNorm2d(5, momentum: 0.1);
         Assert.Equal(1, BatchNormCounter.RemoveUnused(without));
         foreach (var x in batches) { with.forward(x); without.forward(x); }
 
         Assert.Null(without.num_batches_tracked);
-        Assert.Equal(4L, with.num_batches_tracked!.ToInt64());
+        Assert.Equal(4L, with.num_batches_tracked!.ReadInt64());
         // PyTorch's update written out: r ← (1 − m)r + m·stat, starting at mean 0 and variance 1.
         var mean = zeros(5, dtype: ScalarType.Float64);
         var variance = ones(5, dtype: ScalarType.Float64);
         foreach (var x in batches)
         {
             var xd = x.to(ScalarType.Float64);
-            mean = 0.9 * mean + 0.1 * xd.mean([0, 2, 3]);
-            variance = 0.9 * variance + 0.1 * xd.var([0, 2, 3], unbiased: true);
+            mean = keep * mean + take * xd.mean([0, 2, 3]);
+            variance = keep * variance + take * xd.var([0, 2, 3], unbiased: true);
         }
         Assert.True(allclose(without.running_mean!.to(ScalarType.Float64), mean, rtol: 1e-5, atol: 1e-6));
         Assert.True(allclose(without.running_var!.to(ScalarType.Float64), variance, rtol: 1e-5, atol: 1e-6));

@@ -46,14 +46,14 @@ public class ModelZooTests
         var conv = layers.Single(l => l.Name == "conv5");
         // kaiming normal, fan_out, relu: std = sqrt(2 / (out_channels · 3 · 3)).
         double expected = Math.Sqrt(2.0 / (conv.Units * 9));
-        double std = conv.Weight!.std().item<float>();
+        double std = conv.Weight!.std().ReadSingle();
         Assert.InRange(std / expected, 0.95, 1.05);
-        Assert.Equal(0, conv.Bias!.abs().max().item<float>());
+        Assert.Equal(0, conv.Bias!.abs().max().ReadSingle());
         var bn = layers.Single(l => l.Name == "bn5");
-        Assert.Equal(1, bn.Weight!.min().item<float>());
-        Assert.Equal(0, bn.Bias!.abs().max().item<float>());
+        Assert.Equal(1, bn.Weight!.min().ReadSingle());
+        Assert.Equal(0, bn.Bias!.abs().max().ReadSingle());
         var fc = layers.Single(l => l.Name == "fc2");
-        Assert.InRange(fc.Weight!.std().item<float>(), 0.0095, 0.0105);
+        Assert.InRange(fc.Weight!.std().ReadSingle(), 0.0095, 0.0105);
     }
 
     [Fact]

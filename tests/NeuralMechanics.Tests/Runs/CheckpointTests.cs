@@ -57,15 +57,15 @@ public sealed class CheckpointTests : IDisposable
         var restored = restoredModel.state_dict();
         Assert.Contains("1.running_mean", restored.Keys);
         foreach (var (name, expected) in expectedState)
-            Assert.True(restored[name].equal(expected).all().item<bool>(), $"{name} differs");
+            Assert.True(restored[name].equal(expected).all().ReadBoolean(), $"{name} differs");
         foreach (var (name, expected) in expectedMomentum)
-            Assert.True(restoredSgd.MomentumBuffer(name)!.equal(expected).all().item<bool>(), $"momentum of {name} differs");
-        Assert.True(torch.randn(5).equal(expectedRandom).all().item<bool>(), "random stream differs");
+            Assert.True(restoredSgd.MomentumBuffer(name)!.equal(expected).all().ReadBoolean(), $"momentum of {name} differs");
+        Assert.True(torch.randn(5).equal(expectedRandom).all().ReadBoolean(), "random stream differs");
 
         // The generator now stands where the original's extra step began: that step replays bit for bit.
         TrainStep(restoredModel, restoredSgd);
         foreach (var (name, expected) in expectedNext)
-            Assert.True(restoredModel.state_dict()[name].equal(expected).all().item<bool>(), $"{name} differs after one more step");
+            Assert.True(restoredModel.state_dict()[name].equal(expected).all().ReadBoolean(), $"{name} differs after one more step");
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains(CheckpointPath, ex.Message);
         Assert.Contains("checksum", ex.Message);
         foreach (var (name, expected) in before)
-            Assert.True(other.state_dict()[name].equal(expected).all().item<bool>());
+            Assert.True(other.state_dict()[name].equal(expected).all().ReadBoolean());
     }
 
     [Fact]

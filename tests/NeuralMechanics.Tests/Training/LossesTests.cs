@@ -18,7 +18,7 @@ public class LossesTests
             var logSum = Math.Log(Enumerable.Range(0, 3).Sum(c => Math.Exp(Outputs[n, c])));
             expected += (logSum - Outputs[n, Labels[n]]) / 2;
         }
-        var loss = Losses.CrossEntropy(tensor(Outputs), tensor(Labels)).item<double>();
+        var loss = Losses.CrossEntropy(tensor(Outputs), tensor(Labels)).ReadDouble();
         Assert.Equal(expected, loss, 1e-12);
     }
 
@@ -29,7 +29,7 @@ public class LossesTests
         for (var n = 0; n < 2; n++)
             for (var c = 0; c < 3; c++)
                 expected += Math.Pow(Outputs[n, c] - (c == Labels[n] ? 1 : 0), 2) / 6;
-        var loss = Losses.MeanSquaredError(tensor(Outputs), tensor(Labels)).item<double>();
+        var loss = Losses.MeanSquaredError(tensor(Outputs), tensor(Labels)).ReadDouble();
         Assert.Equal(expected, loss, 1e-12);
     }
 
@@ -37,8 +37,8 @@ public class LossesTests
     public void LossNamesSelectBothLossesAndRejectOthers()
     {
         var (o, l) = (tensor(Outputs), tensor(Labels));
-        Assert.Equal(Losses.CrossEntropy(o, l).item<double>(), Losses.For(LossKindNames.Parse("cross-entropy"))(o, l).item<double>());
-        Assert.Equal(Losses.MeanSquaredError(o, l).item<double>(), Losses.For(LossKindNames.Parse("mse"))(o, l).item<double>());
+        Assert.Equal(Losses.CrossEntropy(o, l).ReadDouble(), Losses.For(LossKindNames.Parse("cross-entropy"))(o, l).ReadDouble());
+        Assert.Equal(Losses.MeanSquaredError(o, l).ReadDouble(), Losses.For(LossKindNames.Parse("mse"))(o, l).ReadDouble());
         var ex = Assert.Throws<InvalidInputException>(() => LossKindNames.Parse("hinge"));
         Assert.Contains("hinge", ex.Message);
     }

@@ -59,8 +59,8 @@ public class SgdOptimizerTests
             Loss(rw, rb).backward();
             reference.step();
         }
-        Assert.True(w.equal(rw).all().item<bool>(), "weights differ from torch.optim.SGD");
-        Assert.True(b.equal(rb).all().item<bool>(), "biases differ from torch.optim.SGD");
+        Assert.True(w.equal(rw).all().ReadBoolean(), "weights differ from torch.optim.SGD");
+        Assert.True(b.equal(rb).all().ReadBoolean(), "biases differ from torch.optim.SGD");
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class SgdOptimizerTests
         var g = w.grad!.clone();
         sgd.Step();
         // PyTorch does not dampen the first step: v₁ = d₀.
-        Assert.True(sgd.MomentumBuffer("weight")!.equal(g).all().item<bool>());
+        Assert.True(sgd.MomentumBuffer("weight")!.equal(g).all().ReadBoolean());
 
         var plain = new SgdOptimizer([("weight", Param(W0))], new SgdSettings(0.1));
         plain.Step();
@@ -108,8 +108,8 @@ public class SgdOptimizerTests
             first.ZeroGrad(); Loss(w, b).backward(); first.Step();
             resumed.ZeroGrad(); Loss(w2, b2).backward(); resumed.Step();
         }
-        Assert.True(w.equal(w2).all().item<bool>());
-        Assert.True(b.equal(b2).all().item<bool>());
+        Assert.True(w.equal(w2).all().ReadBoolean());
+        Assert.True(b.equal(b2).all().ReadBoolean());
     }
 
     [Fact]
