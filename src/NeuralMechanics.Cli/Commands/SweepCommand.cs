@@ -70,7 +70,7 @@ internal static class SweepCommand
                 var what = p.State == SweepPointState.Running ? p.Action == SweepAction.Resume ? "resuming" : "starting"
                     : p.Action == SweepAction.Skip ? $"{p.State.ToString().ToLowerInvariant()} already, skipped"
                     : p.State.ToString().ToLowerInvariant();
-                var colour = p.State switch { SweepPointState.Finished => "green", SweepPointState.Running => "blue", SweepPointState.Diverged => "yellow", _ => "red" };
+                var colour = p.State switch { SweepPointState.Finished => "green", SweepPointState.Running => "blue", SweepPointState.Diverged or SweepPointState.Interrupted => "yellow", _ => "red" };
                 AnsiConsole.MarkupLine($"[[{p.Point.Index + 1}/{total}]] {Markup.Escape(p.Point.Name)}: [{colour}]{Markup.Escape(what)}[/]"
                     + (p.Detail.Length > 0 ? $" ({Markup.Escape(p.Detail)})" : ""));
             }), cancel.Token);

@@ -94,6 +94,7 @@ internal static class ReportContent
         null => "no status.json",
         { State: RunState.Diverged } => $"diverged at step {status.Step}",
         { State: RunState.Failed } => $"failed: {status.Reason}",
+        { State: RunState.Interrupted } => $"interrupted: {status.Reason}",
         _ => status.State.ToString().ToLowerInvariant(),
     };
 }

@@ -94,10 +94,13 @@ public sealed class RunDirectory
     public void WriteStatus(RunStatus status) =>
         AtomicFile.WriteAllText(StatusPath, JsonSerializer.Serialize(status, RunStatus.Json));
 
-    /// <summary>The status of the run, or null when none was written yet.</summary>
+    /// <summary>
+    /// The status of the run as it stands now, or null when none was written yet: a run whose
+    /// status says running but whose process is gone reads as <see cref="RunState.Interrupted"/>.
+    /// </summary>
     /// <exception cref="InvalidInputException">status.json is malformed.</exception>
     public RunStatus? ReadStatus() =>
-        File.Exists(StatusPath) ? Deserialize<RunStatus>(StatusPath, RunStatus.Json) : null;
+        File.Exists(StatusPath) ? Deserialize<RunStatus>(StatusPath, RunStatus.Json).Observed() : null;
 
     /// <summary>Reads a manifest file.</summary>
     /// <exception cref="InvalidInputException">Missing or malformed, naming the file and the field.</exception>

@@ -9,8 +9,10 @@ public enum SweepPointState
 {
     /// <summary>No run yet (no manifest.json).</summary>
     Pending,
-    /// <summary>Started and not ended: in progress, or killed (status "running" or none).</summary>
+    /// <summary>Started and not ended: in progress (status "running" or none).</summary>
     Running,
+    /// <summary>Its process is gone without a final status (killed, or aborted natively); resumable from its checkpoint.</summary>
+    Interrupted,
     /// <summary>All steps done.</summary>
     Finished,
     /// <summary>Stopped by an error or interrupted; resumable from its checkpoint.</summary>
@@ -53,6 +55,7 @@ public sealed record SweepPoint(int Index, string Name, IReadOnlyList<(string Ke
             RunState.Finished => SweepPointState.Finished,
             RunState.Failed => SweepPointState.Failed,
             RunState.Diverged => SweepPointState.Diverged,
+            RunState.Interrupted => SweepPointState.Interrupted,
             _ => SweepPointState.Running,
         };
     }

@@ -100,8 +100,14 @@ public static class Trainer
             : null;
 
         long start = 0;
+        var resumeNotes = new List<string>();
         if (resume)
         {
+            var previous = run.ReadStatus();
+            if (previous is { State: RunState.Running, Process: { } owner })
+                throw InvalidInputException.InFile(config.OutDir, TrajectorySchema.StatusFile,
+                    $"the run is still running in process {owner.Id} on {owner.Host}; wait for it or stop it before resuming");
+            if (previous is { State: RunState.Interrupted } interrupted) resumeNotes.Add($"resumed an interrupted run: {interrupted.Reason}");
             if (!File.Exists(run.CheckpointPath))
                 throw InvalidInputException.InFile(config.OutDir, TrajectorySchema.CheckpointFile, "no checkpoint to resume from");
             var state = Checkpoint.Load(run.CheckpointPath, network, optimizer);
@@ -115,7 +121,7 @@ public static class Trainer
         foreach (var w in writers) w?.DropRowsFromStep(start);
         run.WriteStatus(RunStatus.Running());
 
-        var notes = model.Notes.Concat(analysis.Notes).ToList();
+        var notes = model.Notes.Concat(analysis.Notes).Concat(resumeNotes).ToList();
         var watch = Stopwatch.StartNew();
         double lastLoss = double.NaN, lastAccuracy = double.NaN;
         RunStatus? stopped = null;
@@ -169,7 +175,7 @@ public static class Trainer
             optimizer.ZeroGrad();
             testAccuracy = Evaluate(network, split.Test, norm, config.BatchSize, device);
             board.AddScalar("test/accuracy", testAccuracy, steps);
-            stopped = RunStatus.Finished();
+            stopped = RunStatus.Finished(new RunOutcome(steps, lastLoss, lastAccuracy, testAccuracy, speed, watch.Elapsed.TotalSeconds));
         }
         else
         {

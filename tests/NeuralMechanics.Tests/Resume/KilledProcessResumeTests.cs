@@ -44,10 +44,13 @@ public sealed class KilledProcessResumeTests : IDisposable
             process.Kill();
         }
 
-        // What a killed run leaves: status still "running", complete Parquet parts only, each
-        // table a prefix of the uninterrupted run's.
+        // What a killed run leaves: a status that still says running but reads as interrupted
+        // (its process is gone), complete Parquet parts only, each table a prefix of the uninterrupted run's.
         var run = RunDirectory.Open(killed);
-        Assert.Equal(RunState.Running, run.ReadStatus()!.State);
+        Assert.Contains("\"state\": \"running\"", File.ReadAllText(run.StatusPath));
+        var status = run.ReadStatus()!;
+        Assert.Equal(RunState.Interrupted, status.State);
+        Assert.Contains("is gone", status.Reason);
         var partial = TrajectoryReader.Read(run.MetricsFolder).Longs(TrajectorySchema.Step);
         Assert.InRange(partial.Length, (int)config.CheckpointEvery, (int)Steps - 1);
         Assert.Equal(Enumerable.Range(0, partial.Length).Select(i => (long)i), partial);
@@ -56,6 +59,7 @@ public sealed class KilledProcessResumeTests : IDisposable
         var (exitCode, output) = NmechProcess.Run("train", "--resume", killed);
 
         Assert.True(exitCode == 0, output);
+        Assert.Contains("resumed an interrupted run", output);
         Assert.Equal(RunState.Finished, run.ReadStatus()!.State);
         RunComparison.AssertIdentical(reference, killed);
     }

@@ -88,7 +88,35 @@ public sealed class RunDirectoryTests : IDisposable
         Assert.Equal((RunState.Diverged, 1234L), (diverged.State, diverged.Step));
         Assert.True(double.IsNaN(diverged.Loss!.Value));
         Assert.Contains("\"state\": \"diverged\"", File.ReadAllText(run.StatusPath));
-        run.WriteStatus(RunStatus.Finished());
+        run.WriteStatus(RunStatus.Finished(new RunOutcome(600, 0.31, 0.9, 0.88, 12.5, 48)));
         Assert.Equal(RunState.Finished, run.ReadStatus()!.State);
+        Assert.Equal(0.88, run.ReadStatus()!.Outcome!.TestAccuracy);
+    }
+
+    [Fact]
+    public void ARunningStatusReadsAsInterruptedOnceItsProcessIsGone()
+    {
+        var run = RunDirectory.Create(RunFolder, Manifest());
+        // This process: alive.
+        run.WriteStatus(RunStatus.Running());
+        Assert.Equal(RunState.Running, run.ReadStatus()!.State);
+        Assert.Equal(Environment.ProcessId, run.ReadStatus()!.Process!.Id);
+
+        // A process that has exited.
+        var gone = KilledStatus.GoneProcess();
+        run.WriteStatus(RunStatus.Running() with { Process = gone });
+        var status = run.ReadStatus()!;
+        Assert.Equal(RunState.Interrupted, status.State);
+        Assert.Contains($"process {gone.Id}", status.Reason);
+
+        // This process's id, but another start time: the id was reused, the run's process is gone.
+        var reused = RunProcess.Current() with { Started = DateTimeOffset.UtcNow.AddHours(-3) };
+        run.WriteStatus(RunStatus.Running() with { Process = reused });
+        Assert.Equal(RunState.Interrupted, run.ReadStatus()!.State);
+
+        // Another machine's process cannot be checked from here: taken as running.
+        run.WriteStatus(RunStatus.Running() with { Process = gone with { Host = "node-" + Guid.NewGuid().ToString("N") } });
+        Assert.Equal(RunState.Running, run.ReadStatus()!.State);
+        Assert.Contains("\"state\": \"running\"", File.ReadAllText(run.StatusPath));
     }
 }

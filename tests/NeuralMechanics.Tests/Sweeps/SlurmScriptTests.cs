@@ -1,3 +1,4 @@
+using NeuralMechanics.Tests.Runs;
 using System.Diagnostics;
 using NeuralMechanics.Cli;
 using NeuralMechanics.Runs;
@@ -67,7 +68,7 @@ public sealed class SlurmScriptTests : IDisposable
         Assert.False(Directory.Exists(plan.Points[0].Dir));
 
         // Killed after its last checkpoint: status still "running".
-        RunDirectory.Open(point.Dir).WriteStatus(RunStatus.Running());
+        RunDirectory.Open(point.Dir).WriteStatus(KilledStatus.Running());
         (exitCode, output) = RunTask(1, trace: true);
         Assert.True(exitCode == 0, output);
         Assert.Matches($@"\+ \S*dotnet \S*nmech\.dll train --resume '?{System.Text.RegularExpressions.Regex.Escape(point.Dir)}'?\n", output);

@@ -74,7 +74,7 @@ public sealed class SweepRunTests(TinySweep sweep) : IClassFixture<TinySweep>
         var point = TinySweep.Plan(root).Points[0];
         // What a kill before the first checkpoint leaves: manifest, flushed parts, no checkpoint, status "running".
         File.Delete(Path.Combine(point.Dir, TrajectorySchema.CheckpointFile));
-        RunDirectory.Open(point.Dir).WriteStatus(RunStatus.Running());
+        RunDirectory.Open(point.Dir).WriteStatus(KilledStatus.Running());
         Assert.Equal(SweepAction.Start, point.NextAction());
 
         var manifest = SweepRunner.Run(TinySweep.Plan(root));
