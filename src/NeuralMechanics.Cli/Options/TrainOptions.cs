@@ -17,6 +17,7 @@ internal sealed class TrainOptions
     public readonly Option<string> Activation = new("--activation") { Description = "MLP activation: relu, leaky_relu, linear, tanh", DefaultValueFactory = _ => "relu" };
     public readonly Option<string> Norm = new("--norm") { Description = "MLP normalisation: none, batchnorm, layernorm", DefaultValueFactory = _ => "none" };
     public readonly Option<double> Dropout = new("--dropout") { Description = "VGG classifier dropout", DefaultValueFactory = _ => 0.5 };
+    public readonly Option<string> Init = new("--init") { Description = "Weight initialisation: kaiming (the paper's) or reference (VGG classifier N(0, 0.01), MLP PyTorch's default)", DefaultValueFactory = _ => Initialisation.Kaiming };
     public readonly Option<string> Loss = new("--loss") { Description = "cross-entropy or mse", DefaultValueFactory = _ => "cross-entropy" };
     public readonly Option<double> Lr = new("--lr") { Description = "Learning rate η", DefaultValueFactory = _ => 0.1 };
     public readonly Option<double> Momentum = new("--momentum") { Description = "Momentum β", DefaultValueFactory = _ => 0 };
@@ -33,14 +34,14 @@ internal sealed class TrainOptions
     public readonly Option<bool> NoTrack = new("--no-track") { Description = "Do not track symmetries (plain training, for comparison)" };
 
     /// <summary>Every option, to add to a command.</summary>
-    public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Loss,
+    public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Loss,
         Lr, Momentum, Dampening, Wd, Nesterov, Batch, Epochs, Steps, Seed, LogEvery, CheckpointEvery, Device, NoTrack];
 
     /// <summary>The run configuration the command line describes.</summary>
     public TrainConfig Bind(ParseResult r, string outDir) => new()
     {
         Model = r.GetValue(Model)!,
-        ModelOptions = new ModelOptions(r.GetValue(Width), r.GetValue(Depth), r.GetValue(Hidden), r.GetValue(Activation)!, r.GetValue(Norm)!, r.GetValue(Dropout)),
+        ModelOptions = new ModelOptions(r.GetValue(Width), r.GetValue(Depth), r.GetValue(Hidden), r.GetValue(Activation)!, r.GetValue(Norm)!, r.GetValue(Dropout), Initialisation.Parse(r.GetValue(Init)!)),
         Data = r.GetValue(Data)!,
         DataDir = r.GetValue(DataDir),
         TrainLimit = r.GetValue(TrainLimit),

@@ -7,7 +7,8 @@ namespace NeuralMechanics.Models;
 /// <summary>
 /// Multilayer perceptron: flatten, then <c>depth</c> × (Linear, optional BatchNorm1d/LayerNorm,
 /// activation), then a Linear to the classes. Layers are named flatten, fc1, norm1, act1, …, out.
-/// PyTorch's default Linear initialisation. Depth 0 is multinomial logistic regression.
+/// Kaiming normal weights and zero biases, or PyTorch's default Linear initialisation with
+/// <see cref="Initialisation.Reference"/>. Depth 0 is multinomial logistic regression.
 /// </summary>
 public static class Mlp
 {
@@ -16,11 +17,13 @@ public static class Mlp
     {
         if (options.Depth < 0) throw new InvalidInputException($"--depth: expected ≥ 0, found {options.Depth}");
         if (options.Hidden < 1) throw new InvalidInputException($"--hidden: expected ≥ 1, found {options.Hidden}");
+        bool kaiming = Initialisation.Parse(options.Init) == Initialisation.Kaiming;
+        Linear Init(Linear l) => kaiming ? Initialisation.KaimingLinear(l) : l;
         var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("flatten", nn.Flatten()) };
         long features = inputShape.Aggregate(1L, (a, b) => a * b);
         for (int i = 1; i <= options.Depth; i++)
         {
-            layers.Add(($"fc{i}", nn.Linear(features, options.Hidden)));
+            layers.Add(($"fc{i}", Init(nn.Linear(features, options.Hidden))));
             switch (options.Norm.ToLowerInvariant())
             {
                 case "none": break;
@@ -31,7 +34,7 @@ public static class Mlp
             layers.Add(($"act{i}", Activation(options.Activation)));
             features = options.Hidden;
         }
-        layers.Add(("out", nn.Linear(features, classes)));
+        layers.Add(("out", Init(nn.Linear(features, classes))));
         return nn.Sequential(layers);
     }
 

@@ -11,13 +11,15 @@ namespace NeuralMechanics.Models;
 /// <param name="Activation">MLP activation: relu, leaky_relu, linear, tanh.</param>
 /// <param name="Norm">MLP normalisation after each hidden linear layer: none, batchnorm, layernorm.</param>
 /// <param name="Dropout">VGG classifier dropout probability.</param>
+/// <param name="Init">Weight initialisation (<see cref="Initialisation"/>): kaiming (default) or reference.</param>
 public sealed record ModelOptions(
     double Width = 1,
     int Depth = 2,
     int Hidden = 256,
     string Activation = "relu",
     string Norm = "none",
-    double Dropout = 0.5)
+    double Dropout = 0.5,
+    string Init = Initialisation.Kaiming)
 {
     /// <summary>The options as strings, for the run manifest.</summary>
     public Dictionary<string, string> ToDictionary() => new()
@@ -28,5 +30,6 @@ public sealed record ModelOptions(
         ["activation"] = Activation,
         ["norm"] = Norm,
         ["dropout"] = Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        ["init"] = Init,
     };
 }

@@ -9,6 +9,7 @@ namespace NeuralMechanics.Models;
 /// (+ BatchNorm2d) + ReLU, max-pool 2×2 for 'M'; classifier Linear(d, d/2), ReLU, Dropout,
 /// Linear(d/2, d/2), ReLU, Dropout, Linear(d/2, classes), d = channels × final spatial size
 /// (512·(H/32)·(W/32) at width 1). Layers are named conv1…, bn1…, relu1…, pool1…, fc1…fc3.
+/// Convolutions are Kaiming normal (fan-out); the classifier follows <see cref="ModelOptions.Init"/>.
 /// </summary>
 public static class Vgg
 {
@@ -73,6 +74,8 @@ public static class Vgg
             channels = outChannels;
         }
         long d = channels * h * w, hidden = Math.Max(1, d / 2);
+        Func<Linear, Linear> InitLinear = Initialisation.Parse(options.Init) == Initialisation.Kaiming
+            ? Initialisation.KaimingLinear : Initialisation.ReferenceLinear;
         layers.Add(("flatten", nn.Flatten()));
         layers.Add(("fc1", InitLinear(nn.Linear(d, hidden))));
         layers.Add(("relu_fc1", nn.ReLU()));
@@ -83,15 +86,5 @@ public static class Vgg
         layers.Add(("fc3", InitLinear(nn.Linear(hidden, classes))));
         if (options.Width != 1) notes.Add($"width ×{options.Width}: {d} features into the classifier");
         return (nn.Sequential(layers), notes);
-    }
-
-    private static Linear InitLinear(Linear linear)
-    {
-        using (no_grad())
-        {
-            nn.init.normal_(linear.weight, 0, 0.01);
-            nn.init.zeros_(linear.bias!);
-        }
-        return linear;
     }
 }

@@ -24,7 +24,7 @@ public static class SweepCommandLine
         [
             "train", "--model", c.Model, "--data", c.Data,
             "--width", Number(m.Width), "--depth", Number(m.Depth), "--hidden", Number(m.Hidden),
-            "--activation", m.Activation, "--norm", m.Norm, "--dropout", Number(m.Dropout), "--loss", c.Loss.Name(),
+            "--activation", m.Activation, "--norm", m.Norm, "--dropout", Number(m.Dropout), "--init", m.Init, "--loss", c.Loss.Name(),
             "--lr", Number(o.LearningRate), "--momentum", Number(o.Momentum), "--dampening", Number(o.Dampening), "--wd", Number(o.WeightDecay),
             "--batch", Number(c.BatchSize), "--seed", Number(c.Seed), "--log-every", Number(c.LogEvery),
             "--checkpoint-every", Number(c.CheckpointEvery), "--device", c.Device,

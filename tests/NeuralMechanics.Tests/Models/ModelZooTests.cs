@@ -38,10 +38,10 @@ public class ModelZooTests
     }
 
     [Fact]
-    public void VggInitialisationFollowsTheReference()
+    public void VggReferenceInitialisationHasKaimingConvolutionsAndANarrowClassifier()
     {
         torch.manual_seed(1);
-        var model = ModelZoo.Create("vgg11-bn", [3, 32, 32], 10, new ModelOptions(Width: 0.5));
+        var model = ModelZoo.Create("vgg11-bn", [3, 32, 32], 10, new ModelOptions(Width: 0.5, Init: Initialisation.Reference));
         var layers = model.Architecture.Layers;
         var conv = layers.Single(l => l.Name == "conv5");
         // kaiming normal, fan_out, relu: std = sqrt(2 / (out_channels · 3 · 3)).
@@ -54,6 +54,44 @@ public class ModelZooTests
         Assert.Equal(0, bn.Bias!.abs().max().ReadSingle());
         var fc = layers.Single(l => l.Name == "fc2");
         Assert.InRange(fc.Weight!.std().ReadSingle(), 0.0095, 0.0105);
+    }
+
+    [Theory]
+    [InlineData("vgg11", "fc1")]
+    [InlineData("vgg11", "fc3")]
+    [InlineData("mlp", "fc1")]
+    [InlineData("mlp", "out")]
+    public void KaimingInitialisationGivesEveryLinearLayerStandardDeviationRootTwoOverFanIn(string name, string layer)
+    {
+        torch.manual_seed(2);
+        var model = ModelZoo.Create(name, [3, 32, 32], 10, new ModelOptions(Width: 0.5, Hidden: 256));
+        var fc = model.Architecture.Layers.Single(l => l.Name == layer);
+        long fanIn = fc.Weight!.shape[1];
+        double expected = Math.Sqrt(2.0 / fanIn);
+        // Sample std of ≥ 2,560 normal draws: within 5 % with overwhelming probability.
+        Assert.InRange(fc.Weight.std().ReadDouble() / expected, 0.95, 1.05);
+        Assert.Equal(0, fc.Bias!.abs().max().ReadDouble());
+    }
+
+    [Fact]
+    public void MlpReferenceInitialisationIsPyTorchsDefaultLinear()
+    {
+        torch.manual_seed(2);
+        var model = ModelZoo.Create("mlp", [1, 28, 28], 10, new ModelOptions(Hidden: 256, Init: Initialisation.Reference));
+        var fc = model.Architecture.Layers.Single(l => l.Name == "fc1");
+        // PyTorch's default: U(−1/√fan_in, 1/√fan_in) for weight and bias; its std is 1/√(3·fan_in).
+        double bound = 1 / Math.Sqrt(784);
+        Assert.InRange(fc.Weight!.abs().max().ReadDouble(), 0.99 * bound, bound);
+        Assert.InRange(fc.Weight.std().ReadDouble() / (bound / Math.Sqrt(3)), 0.98, 1.02);
+        Assert.True(fc.Bias!.abs().max().ReadDouble() > 0);
+    }
+
+    [Fact]
+    public void AnUnknownInitialisationIsRejectedByName()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => ModelZoo.Create("mlp", [1, 4, 4], 3, new ModelOptions(Init: "xavier")));
+        Assert.Contains("--init", e.Message);
+        Assert.Contains("kaiming or reference", e.Message);
     }
 
     [Fact]
