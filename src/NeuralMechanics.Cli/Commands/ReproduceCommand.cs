@@ -56,7 +56,9 @@ internal static class ReproduceCommand
                 {
                     if (cancel.IsCancellationRequested) break;
                     Console.WriteLine($"[{i + 1}/{runs.Count}] {Path.GetFileName(config.OutDir)}");
-                    results.Add(Fresh(config, null, cancel.Token));
+                    var result = Fresh(config, null, cancel.Token);
+                    results.Add(result);
+                    Console.WriteLine($"[{i + 1}/{runs.Count}] {Summary(result)}");
                 }
                 return results;
             }
@@ -97,8 +99,25 @@ internal static class ReproduceCommand
         return Trainer.Run(config, progress, cancel);
     }
 
+    // A run that stopped before writing any metrics has only its status to show.
+    private static string Summary(TrainResult r)
+    {
+        string state = r.Status.State == RunState.Finished ? "" : $" ({r.Status.State.ToString().ToLowerInvariant()}{(r.Status.Step is { } s ? $" at step {s}" : "")})";
+        try { return Learning.Read(r.RunDir) + state; }
+        catch (InvalidInputException e) { return $"{Path.GetFileName(r.RunDir)}{state}: {e.Message}"; }
+    }
+
     private static void Headline(List<TrainResult> results, ReportSummary report, string? warning)
     {
+        var learning = results.Select(r => { try { return Learning.Read(r.RunDir); } catch (InvalidInputException) { return null; } }).ToList();
+        var runs = new Table().Title("runs").AddColumn("run").AddColumn(new TableColumn("final loss").RightAligned())
+            .AddColumn(new TableColumn($"train acc (last {Learning.TrailingSteps})").RightAligned()).AddColumn(new TableColumn("test acc").RightAligned())
+            .AddColumn(new TableColumn("steps/s").RightAligned()).AddColumn(new TableColumn("min").RightAligned()).AddColumn("");
+        foreach (var l in learning.OfType<LearningSummary>())
+            runs.AddRow(Markup.Escape(l.Name), l.FinalLoss.ToString("F3"), l.TrainAccuracy.ToString("P1"),
+                double.IsNaN(l.TestAccuracy) ? "—" : l.TestAccuracy.ToString("P1"), l.StepsPerSecond.ToString("F1"), (l.Seconds / 60).ToString("F1"),
+                l.DidNotLearn ? "[bold red]did not learn[/]" : "[green]learned[/]");
+        AnsiConsole.Write(runs);
         var counts = new Table().Title("symmetry groups").AddColumn("model");
         foreach (var k in Enum.GetValues<SymmetryKind>()) counts.AddColumn(new TableColumn(k.Name()).RightAligned());
         foreach (var r in results.DistinctBy(r => r.Analysis.Architecture.ParameterCount))
@@ -115,6 +134,9 @@ internal static class ReproduceCommand
         AnsiConsole.Write(errors);
         foreach (var r in results.Where(r => r.Status.State != RunState.Finished))
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(Path.GetFileName(r.RunDir))}: {r.Status.State.ToString().ToLowerInvariant()}{Markup.Escape(r.Status.Step is { } s ? $" at step {s}" : "")}[/]");
+        var stuck = learning.OfType<LearningSummary>().Where(l => l.DidNotLearn).Select(l => l.Name).ToList();
+        if (stuck.Count > 0)
+            AnsiConsole.MarkupLine($"[bold red]{stuck.Count} of {results.Count} runs did not learn[/] (loss within 1 % of ln classes at every step): {Markup.Escape(string.Join(", ", stuck))}");
         if (warning is not null) AnsiConsole.MarkupLine($"[bold red]{Markup.Escape(warning)}[/]");
         AnsiConsole.MarkupLine($"report: [link]{Markup.Escape(Path.GetFullPath(report.HtmlPath))}[/] (and {Markup.Escape(Path.GetFullPath(report.MarkdownPath))}, {report.FigureFiles.Count} figure files)");
     }
