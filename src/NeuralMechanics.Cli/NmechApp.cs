@@ -19,6 +19,7 @@ public static class NmechApp
         root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(ToyCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         return root;
     }

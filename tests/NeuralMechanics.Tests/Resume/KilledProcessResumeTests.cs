@@ -55,6 +55,12 @@ public sealed class KilledProcessResumeTests : IDisposable
         Assert.InRange(partial.Length, (int)config.CheckpointEvery, (int)Steps - 1);
         Assert.Equal(Enumerable.Range(0, partial.Length).Select(i => (long)i), partial);
         foreach (var table in RunComparison.Tables) TrajectoryReader.Read(Path.Combine(killed, table));
+        var (statusExit, statusOutput) = NmechProcess.Run("status", killed);
+        Assert.True(statusExit == 0, statusOutput);
+        Assert.Contains("interrupted", statusOutput);
+        var reportDir = Path.Combine(root, "killed-report");
+        Assert.Equal(0, NmechProcess.Run("report", killed, "--out", reportDir).ExitCode);
+        Assert.Contains("interrupted: the process", File.ReadAllText(Path.Combine(reportDir, "report.md")));
 
         var (exitCode, output) = NmechProcess.Run("train", "--resume", killed);
 

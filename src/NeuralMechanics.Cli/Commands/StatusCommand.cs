@@ -1,0 +1,54 @@
+using System.CommandLine;
+using NeuralMechanics.Runs;
+using Spectre.Console;
+
+namespace NeuralMechanics.Cli.Commands;
+
+/// <summary>
+/// <c>nmech status RUN_DIR...</c>: where each run stands (running, interrupted, finished, failed,
+/// diverged) and what it learned, one row per run; a sweep folder stands for its run subfolders.
+/// </summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var runDirs = new Argument<string[]>("RUN_DIR")
+        {
+            Description = "Run folders (holding manifest.json), or sweep folders whose subfolders are runs",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var cmd = new Command("status", "Show each run's state (an interrupted run: its process is gone) with its loss, training and test accuracy") { runDirs };
+        cmd.SetAction(parse =>
+        {
+            var table = new Table().AddColumn("run").AddColumn("state").AddColumn(new TableColumn("steps").RightAligned())
+                .AddColumn(new TableColumn("final loss").RightAligned()).AddColumn(new TableColumn($"train acc (last {Learning.TrailingSteps})").RightAligned())
+                .AddColumn(new TableColumn("test acc").RightAligned()).AddColumn("");
+            foreach (var dir in Expand(parse.GetValue(runDirs)!))
+            {
+                var run = RunDirectory.Open(dir);
+                var status = run.ReadStatus();
+                var l = Learning.Read(dir);
+                string state = status is null ? "not started" : status.State.ToString().ToLowerInvariant()
+                    + (status.Step is { } s ? $" at step {s}" : "") + (status.Reason is { } why ? $": {why}" : "");
+                table.AddRow(Markup.Escape(dir), Markup.Escape(state), $"{l.Steps:N0} / {run.Manifest.Steps:N0}", l.FinalLoss.ToString("F3"),
+                    l.TrainAccuracy.ToString("P1"), double.IsNaN(l.TestAccuracy) ? "—" : l.TestAccuracy.ToString("P1"),
+                    l.DidNotLearn ? "[red]did not learn[/]" : "");
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return cmd;
+    }
+
+    // A folder without manifest.json stands for its subfolders that have one (a sweep).
+    private static IEnumerable<string> Expand(IEnumerable<string> dirs)
+    {
+        foreach (var dir in dirs)
+        {
+            if (File.Exists(Path.Combine(dir, TrajectorySchema.ManifestFile)) || !Directory.Exists(dir)) { yield return dir; continue; }
+            var runs = Directory.EnumerateDirectories(dir).Where(d => File.Exists(Path.Combine(d, TrajectorySchema.ManifestFile))).Order().ToList();
+            if (runs.Count == 0) throw InvalidInputException.InFile(dir, TrajectorySchema.ManifestFile, "expected a run folder or a sweep folder of runs");
+            foreach (var r in runs) yield return r;
+        }
+    }
+}
