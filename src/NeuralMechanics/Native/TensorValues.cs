@@ -20,37 +20,22 @@ namespace NeuralMechanics;
 public static class TensorValues
 {
     /// <summary>The value of a one-element tensor as a double (any dtype, any device).</summary>
-    public static double ReadDouble(this Tensor tensor)
-    {
-        using var scalar = tensor.ToScalar();
-        double value = scalar.ToDouble();
-        GC.KeepAlive(tensor);
-        return value;
-    }
+    public static double ReadDouble(this Tensor tensor) => Read(tensor, static s => s.ToDouble());
 
     /// <summary>The value of a one-element tensor as a float.</summary>
-    public static float ReadSingle(this Tensor tensor)
-    {
-        using var scalar = tensor.ToScalar();
-        float value = scalar.ToSingle();
-        GC.KeepAlive(tensor);
-        return value;
-    }
+    public static float ReadSingle(this Tensor tensor) => Read(tensor, static s => s.ToSingle());
 
     /// <summary>The value of a one-element tensor as a long (integer and boolean dtypes).</summary>
-    public static long ReadInt64(this Tensor tensor)
-    {
-        using var scalar = tensor.ToScalar();
-        long value = scalar.ToInt64();
-        GC.KeepAlive(tensor);
-        return value;
-    }
+    public static long ReadInt64(this Tensor tensor) => Read(tensor, static s => s.ToInt64());
 
     /// <summary>The value of a one-element tensor as a bool (nonzero is true).</summary>
-    public static bool ReadBoolean(this Tensor tensor)
+    public static bool ReadBoolean(this Tensor tensor) => Read(tensor, static s => s.ToBoolean());
+
+    // The Scalar is disposed after the conversion has read it, and the tensor outlives the item call.
+    private static T Read<T>(Tensor tensor, Func<Scalar, T> convert)
     {
         using var scalar = tensor.ToScalar();
-        bool value = scalar.ToBoolean();
+        T value = convert(scalar);
         GC.KeepAlive(tensor);
         return value;
     }

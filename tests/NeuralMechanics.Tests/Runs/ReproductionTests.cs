@@ -1,5 +1,7 @@
+using NeuralMechanics.Models;
 using NeuralMechanics.Runs;
 using NeuralMechanics.Tests.Data;
+using NeuralMechanics.Training;
 
 namespace NeuralMechanics.Tests.Runs;
 
@@ -20,8 +22,10 @@ public class ReproductionTests
         Assert.All(runs, r =>
         {
             Assert.Equal(0.1, r.Optimizer.LearningRate);
-            Assert.Equal(1.0 / 8, r.ModelOptions.Width);
-            Assert.Equal(600, r.Steps);
+            Assert.Equal(1.0 / 4, r.ModelOptions.Width);
+            Assert.Equal(0, r.ModelOptions.Dropout);
+            Assert.Equal(Initialisation.Kaiming, r.ModelOptions.Init);
+            Assert.Equal(Reproduction.Steps, r.Steps);
             Assert.True(r.Track);
             Assert.StartsWith(dir.Path, r.OutDir);
         });
@@ -37,11 +41,33 @@ public class ReproductionTests
         Assert.NotNull(warning);
         Assert.Contains(empty.Path, warning);
         Assert.Contains("apt-get install dataset-fashion-mnist", warning);
+        Assert.Equal(3, runs.Count);
         Assert.All(runs, r =>
         {
             Assert.Equal(data, r.Data);
-            Assert.Equal(1.0 / 16, r.ModelOptions.Width);
-            Assert.Equal(25, r.Steps);
+            Assert.Equal("vgg16-bn", r.Model);
+            Assert.Equal(Reproduction.QuickSteps, r.Steps);
         });
+    }
+
+    /// <summary>
+    /// The quick plan as <c>nmech reproduce --quick</c> runs it, on the real data: each of its runs
+    /// leaves the initial plateau and ends above 75 % training accuracy (the last 50 steps).
+    /// </summary>
+    [FashionMnistFact]
+    public void EveryRunOfTheQuickPlanLearnsFashionMnist()
+    {
+        using var dir = new TempDirectory();
+        var (runs, data, _) = Reproduction.Plan(quick: true, dataDir: null, outDir: dir.Path, device: "cpu");
+        Assert.Equal("fashion-mnist", data);
+        foreach (var config in runs)
+        {
+            var result = Trainer.Run(config);
+            Assert.Equal(RunState.Finished, result.Status.State);
+            var learning = Learning.Read(result.RunDir);
+            Assert.False(learning.DidNotLearn, learning.ToString());
+            Assert.True(learning.TrainAccuracy >= 0.75, learning.ToString());
+            Assert.True(learning.TestAccuracy >= 0.75, learning.ToString());
+        }
     }
 }
