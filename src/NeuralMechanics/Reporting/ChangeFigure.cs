@@ -39,7 +39,7 @@ internal static class ChangeFigure
                     panels.Add(Panel.Blank());
                     continue;
                 }
-                var panel = new Panel($"{run.Name} · {layers[k]}", Change.RelativeLabel);
+                var panel = new Panel($"{layers[k]} · {RunPanels.ShortName(run, with)}", Change.RelativeLabel);
                 panel.HorizontalLine(0);
                 var change = Change.OfLayer(run, kind, layers[k], relative: true);
                 panel.Add(change.Empirical, FigureStyle.Category(k), Panel.Style.Solid);

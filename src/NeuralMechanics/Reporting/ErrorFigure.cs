@@ -52,7 +52,13 @@ internal static class ErrorFigure
         foreach (var run in with)
         foreach (var kind in kinds)
         {
-            var panel = new Panel($"{run.Name} · {kind}", YLabel) { Log = true };
+            if (run.NeuronSets(kind).Count == 0)
+            {
+                // The model has no groups of this kind (no BatchNorm, no scale): an empty cell keeps the grid's columns.
+                panels.Add(Panel.Blank());
+                continue;
+            }
+            var panel = new Panel($"{kind} · {RunPanels.ShortName(run, with)}", YLabel) { Log = true };
             foreach (var (predictor, series) in curves[run][kind])
             {
                 panel.Add(series, Colour(predictor), Panel.Style.Solid, Width(predictor));

@@ -95,7 +95,8 @@ internal sealed class Panel(string title, string yLabel)
             return plot;
         }
         plot.Font.Set(FigureStyle.Font);
-        plot.Title(Title, 15);
+        // Long titles (run names of sweeps) get a smaller font rather than being cut at the panel's edge.
+        plot.Title(Title, Title.Length > 52 ? 10 : Title.Length > 40 ? 12 : 15);
         plot.Axes.Title.Label.Bold = false;
         plot.XLabel(XLabel, 13);
         LogScale = UsesLog();
@@ -123,6 +124,13 @@ internal sealed class Panel(string title, string yLabel)
                 LabelFormatter = Decade,
                 MinorTickGenerator = new LogMinorTickGenerator(),
             };
+        if (Log && !IsEmpty)
+        {
+            // Whole decades: errors often span less than one, and an axis without a labelled decade cannot be read.
+            var logs = curves.SelectMany(c => c.Series.Values).Select(Math.Log10).ToList();
+            double low = Math.Floor(logs.Min()), high = Math.Ceiling(logs.Max());
+            plot.Axes.SetLimitsY(low, high > low ? high : low + 1);
+        }
         if (IsEmpty)
         {
             var note = plot.Add.Text("no data", 0, 0);
