@@ -16,27 +16,32 @@ internal static class AngularSpeedTable
 
     public static IEnumerable<ReportBlock> Blocks(IReadOnlyList<ReportRun> runs)
     {
+        var measured = runs.Where(r => r.LayerSets(Kinds.Scale).Any(l => !r.LayerSeries(Kinds.Scale, l, TrajectorySchema.AngularSpeed).IsEmpty)).ToList();
+        if (measured.Count == 0) yield break;
+        // One row per run, one column per layer (in network order, the union over the runs).
+        var layers = measured.SelectMany(r => r.LayerSets(Kinds.Scale)).Distinct().ToList();
         var rows = new List<IReadOnlyList<string>>();
-        foreach (var run in runs)
-        foreach (var layer in run.LayerSets(Kinds.Scale))
+        foreach (var run in measured)
         {
-            var measured = run.LayerSeries(Kinds.Scale, layer, TrajectorySchema.AngularSpeed);
-            var theory = run.LayerSeries(Kinds.Scale, layer, TrajectorySchema.AngularSpeedTheory);
-            if (measured.IsEmpty) continue;
-            var speed = Learning.TrailingMean(measured.Values, Window);
-            var stationary = theory.IsEmpty ? double.NaN : theory.Values[^1];
-            rows.Add(
-            [
-                run.Name, layer, Labels.Scientific(speed), Labels.Scientific(stationary),
-                stationary > 0 ? (speed / stationary).ToString("0.00", CultureInfo.InvariantCulture) : "—",
-            ]);
+            var stationary = double.NaN;
+            var cells = new List<string>();
+            foreach (var layer in layers)
+            {
+                var speed = run.LayerSeries(Kinds.Scale, layer, TrajectorySchema.AngularSpeed);
+                var theory = run.LayerSeries(Kinds.Scale, layer, TrajectorySchema.AngularSpeedTheory);
+                if (!theory.IsEmpty) stationary = theory.Values[^1];
+                var ratio = speed.IsEmpty || theory.IsEmpty || !(theory.Values[^1] > 0)
+                    ? double.NaN : Learning.TrailingMean(speed.Values, Window) / theory.Values[^1];
+                cells.Add(double.IsFinite(ratio) ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "—");
+            }
+            rows.Add([run.Name, Labels.Scientific(stationary), .. cells]);
         }
-        if (rows.Count == 0) yield break;
         yield return new HeadingBlock(2, "Approach to equilibrium: angular speed");
         yield return new ParagraphBlock(
-            $"Per run and BatchNorm-preceded layer: the measured angular speed |dθ/dt| / |θ| averaged over the last {Window} steps, the stationary " +
-            "value √(2λ/η) (with momentum √(2λ/(η(1−α)(1+β)))) that the scale dynamics approach when weight decay and discretisation balance, and their ratio (1: at equilibrium; " +
-            "above 1: still approaching it, over the order of 1/(ηλ) steps; \"—\": no stationary value, as without weight decay).");
-        yield return new TableBlock(["run", "layer", $"angular speed (last {Window} steps)", "stationary √(2λ/η)", "measured / stationary"], rows, [false, false, true, true, true]);
+            $"Per run and BatchNorm-preceded layer: the measured angular speed |dθ/dt| / |θ| averaged over the last {Window} steps, divided by the " +
+            "stationary value √(2λ/η) (with momentum √(2λ/(η(1−α)(1+β)))) that the scale dynamics approach when weight decay and discretisation " +
+            "balance. 1: at equilibrium; above 1: still approaching it, which takes of the order of 1/(ηλ) steps; \"—\": no stationary value " +
+            "(no weight decay) or no measurement.");
+        yield return new TableBlock(["run", "stationary", .. layers], rows, [false, true, .. layers.Select(_ => true)]);
     }
 }

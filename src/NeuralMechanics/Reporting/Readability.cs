@@ -13,6 +13,6 @@ internal static class Readability
     /// <summary>Null when the panels show a change; otherwise the reason to skip them, naming the figure to read instead.</summary>
     public static string? Unreadable(IReadOnlyList<Panel> panels, string instead) =>
         panels.Count == 0 || panels.Max(p => p.VisibleChange()) >= MinimumVisibleChange ? null
-            : $"every curve changes by less than {MinimumVisibleChange:P0} of its panel's axis over the run, so on an axis that shows the values " +
+            : $"every curve changes by less than {(100 * MinimumVisibleChange).ToString("0", System.Globalization.CultureInfo.InvariantCulture)} % of its panel's axis over the run, so on an axis that shows the values " +
               $"the change cannot be seen; see {instead}";
 }

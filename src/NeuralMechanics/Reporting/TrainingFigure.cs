@@ -22,15 +22,16 @@ internal static class TrainingFigure
         var accuracy = new Panel($"training accuracy (mean of the last {Window} batches)", "accuracy") { XLabel = "step" };
         for (var k = 0; k < with.Count; k++)
         {
-            var colour = FigureStyle.Category(k);
-            loss.Empirical(with[k].MetricSeries(TrajectorySchema.Loss), colour);
-            accuracy.Empirical(Trailing(with[k].MetricSeries(TrajectorySchema.Accuracy)), colour);
-            loss.LegendLine(with[k].Name, colour);
+            // Eight colours, then the same colours dashed, so up to sixteen runs stay apart.
+            var (colour, style) = (FigureStyle.Category(k), k < 8 ? Panel.Style.Solid : Panel.Style.Dashed);
+            loss.Add(with[k].MetricSeries(TrajectorySchema.Loss), colour, style, 2.2f);
+            accuracy.Add(Trailing(with[k].MetricSeries(TrajectorySchema.Accuracy)), colour, style, 2.2f);
+            loss.LegendLine(RunPanels.ShortName(with[k], with), colour, style);
         }
         foreach (var classes in with.Select(r => r.Classes).Where(c => c >= 2).Distinct().Order())
             loss.HorizontalLine(Math.Log(classes));
         loss.LegendLine("ln(classes): a uniform guess", ScottPlot.Colors.Gray, Panel.Style.Reference);
-        var files = FigureFile.Save(Path.Combine(folder, Id), [loss, accuracy], 2, FigureStyle.PanelWidth, FigureStyle.PanelHeight);
+        var files = FigureFile.Save(Path.Combine(folder, Id), [loss, accuracy], 2, FigureStyle.WidePanelWidth, FigureStyle.PanelHeight);
         return ReportFigure.Written(Id, Title,
             $"Left: the loss of each step's training batch, one colour per run; grey: ln(classes), the loss of a uniform guess, where a run that " +
             $"does not learn stays. Right: the training accuracy averaged over the last {Window} batches (fewer at the start).", files);

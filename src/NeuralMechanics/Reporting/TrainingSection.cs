@@ -12,15 +12,18 @@ internal static class TrainingSection
     /// <summary>What the table says of a run whose loss never left ln(classes).</summary>
     public const string DidNotLearnMark = "did not learn";
 
+    // "1 %" whatever the machine's culture.
+    private static readonly string Band = Percent(Learning.ChanceTolerance).Replace(".0 %", " %");
+
     public static IEnumerable<ReportBlock> Blocks(IReadOnlyList<ReportRun> runs, ReportFigure figure)
     {
         yield return new HeadingBlock(2, "Training");
         yield return new ParagraphBlock(
             $"Per run: the loss of the last step's batch, the training accuracy averaged over the last {TrainingFigure.Window} steps, the test accuracy " +
             "after the last step and the training speed (from status.json; \"—\" for runs that finished before it was recorded). A run whose loss " +
-            $"stays within {Learning.ChanceTolerance:P0} of ln(classes), the loss of a uniform guess, at every step is marked \"{DidNotLearnMark}\": " +
-            "its mechanics are those of a network at initialisation.");
-        yield return new TableBlock(["run", "steps", "final loss", $"training accuracy (last {TrainingFigure.Window})", "test accuracy", "steps/s", "learned"],
+            $"stays within {Band} of ln(classes), the loss of a uniform guess, at every step is marked \"{DidNotLearnMark}\": " +
+            "its mechanics are those of a network at initialisation. A run that left that band may still end near it (see the figure).");
+        yield return new TableBlock(["run", "steps", "final loss", $"training accuracy (last {TrainingFigure.Window})", "test accuracy", "steps/s", "learning"],
             runs.Select(Row).ToList(), [false, true, true, true, true, true, false]);
         if (figure.IsWritten) yield return new FigureBlock(figure);
     }
@@ -50,8 +53,8 @@ internal static class TrainingSection
         if (run.Status?.State == RunState.Diverged) return "diverged";
         if (losses.Count == 0 || run.Classes < 2) return "—";
         return Learning.DidNotLearn(losses, run.Classes)
-            ? $"{DidNotLearnMark} (loss within {Learning.ChanceTolerance:P0} of ln {run.Classes} = {Math.Log(run.Classes).ToString("0.000", CultureInfo.InvariantCulture)})"
-            : "yes";
+            ? $"{DidNotLearnMark} (loss within {Band} of ln {run.Classes} = {Math.Log(run.Classes).ToString("0.000", CultureInfo.InvariantCulture)})"
+            : $"loss left ln {run.Classes} ± {Band}";
     }
 
     private static string Fixed(double x, string format) => double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "—";
