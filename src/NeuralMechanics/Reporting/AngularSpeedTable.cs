@@ -11,8 +11,14 @@ namespace NeuralMechanics.Reporting;
 /// </summary>
 internal static class AngularSpeedTable
 {
-    /// <summary>Last steps the measured angular speed is averaged over (it is noisy per batch).</summary>
+    /// <summary>Most last steps the measured angular speed is averaged over (it is noisy per batch).</summary>
     public const int Window = 50;
+
+    /// <summary>
+    /// Steps averaged for a run of <paramref name="steps"/>: <see cref="Window"/>, or the last fifth of a
+    /// shorter run, so the mean is of its end and not of its initial transient.
+    /// </summary>
+    public static int WindowOf(int steps) => Math.Min(Window, Math.Max(1, steps / 5));
 
     public static IEnumerable<ReportBlock> Blocks(IReadOnlyList<ReportRun> runs)
     {
@@ -31,14 +37,15 @@ internal static class AngularSpeedTable
                 var theory = run.LayerSeries(Kinds.Scale, layer, TrajectorySchema.AngularSpeedTheory);
                 if (!theory.IsEmpty) stationary = theory.Values[^1];
                 var ratio = speed.IsEmpty || theory.IsEmpty || !(theory.Values[^1] > 0)
-                    ? double.NaN : Learning.TrailingMean(speed.Values, Window) / theory.Values[^1];
+                    ? double.NaN : Learning.TrailingMean(speed.Values, WindowOf(speed.Count)) / theory.Values[^1];
                 cells.Add(double.IsFinite(ratio) ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "—");
             }
             rows.Add([run.Name, Labels.Scientific(stationary), .. cells]);
         }
         yield return new HeadingBlock(2, "Approach to equilibrium: angular speed");
         yield return new ParagraphBlock(
-            $"Per run and BatchNorm-preceded layer: the measured angular speed |dθ/dt| / |θ| averaged over the last {Window} steps, divided by the " +
+            $"Per run and BatchNorm-preceded layer: the measured angular speed |dθ/dt| / |θ| averaged over the last {Window} steps (the last fifth " +
+            $"of a run shorter than {5 * Window} steps), divided by the " +
             "stationary value √(2λ/η) (with momentum √(2λ/(η(1−α)(1+β)))) that the scale dynamics approach when weight decay and discretisation " +
             "balance. 1: at equilibrium; above 1: still approaching it, which takes of the order of 1/(ηλ) steps; \"—\": no stationary value " +
             "(no weight decay) or no measurement.");

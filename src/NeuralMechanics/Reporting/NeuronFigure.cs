@@ -21,6 +21,17 @@ internal static class NeuronFigure
         _ => "Per-neuron rescale dynamics (Fig. 15, 17)",
     };
 
+    /// <summary>
+    /// Up to <see cref="Layers"/> sets, evenly from first to last; for translation the final layer's weight
+    /// first (its column sums are the paper's Fig. 5 top), then the other sets evenly.
+    /// </summary>
+    public static IReadOnlyList<string> Sets(ReportRun run, string kind)
+    {
+        var sets = run.NeuronSets(kind);
+        if (kind != Kinds.Translation || run.FinalWeightTranslationSet() is not { } final) return Sampling.Evenly(sets, Layers);
+        return [final, .. Sampling.Evenly(sets.Where(s => s != final).ToList(), Layers - 1)];
+    }
+
     /// <summary>The <see cref="UnitsPerLayer"/> groups of a set with the largest |relative change| over the run (ties: lower unit first), with that change.</summary>
     public static IReadOnlyList<(int Unit, double Change)> LargestChanges(ReportRun run, string kind, string layer) =>
         run.UnitChanges(kind, layer).OrderByDescending(p => Math.Abs(p.Value)).ThenBy(p => p.Key)
@@ -29,7 +40,7 @@ internal static class NeuronFigure
     /// <summary>The figure, or null when the run logged no groups of <paramref name="kind"/>.</summary>
     public static ReportFigure? Build(ReportRun run, string folder, string kind)
     {
-        var layers = Sampling.Evenly(run.NeuronSets(kind), Layers);
+        var layers = Sets(run, kind);
         if (layers.Count == 0) return null;
         var panels = new List<Panel>();
         for (var row = 0; row < layers.Count; row++)

@@ -79,4 +79,13 @@ public sealed class ChangeTests : IDisposable
         var skipped = Reporter.Write([hidden], Path.Combine(root, "out-hidden")).Figures.Single(f => f.Id == "translation");
         Assert.StartsWith("every curve changes by less than 5 % of its panel's axis", skipped.SkipReason);
     }
+
+    [Fact]
+    public void ThePerNeuronTranslationFigureShowsTheFinalLayersColumnsFirst()
+    {
+        // Translation sets of the synthetic run: only fc3.weight; a BatchNorm model's biases come first in network order.
+        var run = Load();
+        Assert.Equal([SyntheticRun.FinalWeight], NeuronFigure.Sets(run, "translation"));
+        Assert.Equal(["conv1", "conv2"], NeuronFigure.Sets(run, "rescale"));
+    }
 }

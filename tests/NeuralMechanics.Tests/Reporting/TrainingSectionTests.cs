@@ -57,4 +57,14 @@ public sealed class TrainingSectionTests : IDisposable
         // Without weight decay there is no stationary speed to approach.
         Assert.Contains("| nodecay | 0 | — | — |", md);
     }
+
+    [Fact]
+    public void AShortRunsAngularSpeedIsAveragedOverItsLastFifthNotItsTransient()
+    {
+        // 100 steps: the last 20 (steps 80–99), not all of them with the decaying start.
+        var spec = new SyntheticRun(Units: 2, Layers: 1, Steps: 100, Samples: false);
+        var md = Markdown(("short", spec));
+        var ratio = Enumerable.Range(80, 20).Average(s => spec.AngularSpeed(s)) / spec.StationarySpeed;
+        Assert.Contains($"| short | 1.00e-1 | {ratio.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} |", md);
+    }
 }
