@@ -11,7 +11,7 @@ internal static class TrainingFigure
     public const string Id = "training";
     public const string Title = "Training: loss and accuracy against step";
     /// <summary>Steps the accuracy curve is averaged over (as the table's training accuracy).</summary>
-    public const int Window = 50;
+    public const int Window = Learning.TrailingSteps;
 
     public static ReportFigure Build(IReadOnlyList<ReportRun> runs, string folder)
     {

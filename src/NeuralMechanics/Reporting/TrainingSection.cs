@@ -13,17 +13,17 @@ internal static class TrainingSection
     public const string DidNotLearnMark = "did not learn";
 
     // "1 %" whatever the machine's culture.
-    private static readonly string Band = Percent(Learning.ChanceTolerance).Replace(".0 %", " %");
+    private static readonly string Band = Percent(Learning.PlateauTolerance).Replace(".0 %", " %");
 
     public static IEnumerable<ReportBlock> Blocks(IReadOnlyList<ReportRun> runs, ReportFigure figure)
     {
         yield return new HeadingBlock(2, "Training");
         yield return new ParagraphBlock(
-            $"Per run: the loss of the last step's batch, the training accuracy averaged over the last {TrainingFigure.Window} steps, the test accuracy " +
+            $"Per run: the loss of the last step's batch, the training accuracy averaged over the last {Learning.TrailingSteps} steps, the test accuracy " +
             "after the last step and the training speed (from status.json; \"—\" for runs that finished before it was recorded). A run whose loss " +
             $"stays within {Band} of ln(classes), the loss of a uniform guess, at every step is marked \"{DidNotLearnMark}\": " +
             "its mechanics are those of a network at initialisation. A run that left that band may still end near it (see the figure).");
-        yield return new TableBlock(["run", "steps", "final loss", $"training accuracy (last {TrainingFigure.Window})", "test accuracy", "steps/s", "learning"],
+        yield return new TableBlock(["run", "steps", "final loss", $"training accuracy (last {Learning.TrailingSteps})", "test accuracy", "steps/s", "learning"],
             runs.Select(Row).ToList(), [false, true, true, true, true, true, false]);
         if (figure.IsWritten) yield return new FigureBlock(figure);
     }
@@ -34,7 +34,7 @@ internal static class TrainingSection
         var accuracy = run.MetricValues(TrajectorySchema.Accuracy);
         var outcome = run.Status?.Outcome;
         var finalLoss = losses.Count > 0 ? losses[^1] : outcome?.FinalLoss ?? double.NaN;
-        var trainAccuracy = accuracy.Count > 0 ? Learning.TrailingMean(accuracy, TrainingFigure.Window) : double.NaN;
+        var trainAccuracy = accuracy.Count > 0 ? Learning.TrailingMean(accuracy, Learning.TrailingSteps) : double.NaN;
         var steps = losses.Count > 0 ? losses.Count : outcome?.Steps ?? 0;
         return
         [
