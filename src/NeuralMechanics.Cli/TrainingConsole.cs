@@ -66,7 +66,8 @@ internal static class TrainingConsole
         AnsiConsole.Write(table);
         if (r.Errors.Count > 0)
         {
-            var errors = new Table().Title("relative prediction error (median / max over groups and logged steps)")
+            // ErrorSummary.RelativeError's definition, the one the report uses: nmech report prints the same numbers.
+            var errors = new Table().Title("relative prediction error |prediction − Q| / terms (median / max over groups and logged steps after step 0)")
                 .AddColumn("kind").AddColumn("predictor").AddColumn(new TableColumn("median").RightAligned()).AddColumn(new TableColumn("max").RightAligned());
             foreach (var e in r.Errors)
                 errors.AddRow(e.Kind.Name(), e.Predictor, e.Median.ToString("0.0e+00"), e.Max.ToString("0.0e+00"));

@@ -12,7 +12,7 @@ internal static class ReportCommand
     {
         var runDirs = new Argument<string[]>("RUN_DIR")
         {
-            Description = "Run folders (holding manifest.json), or sweep folders whose subfolders are runs",
+            Description = "Run folders (holding manifest.json), or sweep folders whose subfolders are runs; other paths (a sweep's sweep.json) are skipped with a note",
             Arity = ArgumentArity.OneOrMore,
         };
         var outDir = new Option<string>("--out")
@@ -28,6 +28,8 @@ internal static class ReportCommand
         cmd.SetAction(parse =>
         {
             var summary = Reporter.Write(parse.GetValue(runDirs)!, parse.GetValue(outDir)!);
+            foreach (var note in summary.SkippedInputs)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]note:[/] {note}");
             var written = summary.Figures.Count(f => f.IsWritten);
             AnsiConsole.MarkupLineInterpolated($"wrote [bold]{summary.MarkdownPath}[/], [bold]{summary.HtmlPath}[/] and {written} figure(s) (PNG + SVG)");
             foreach (var skipped in summary.Figures.Where(f => !f.IsWritten))

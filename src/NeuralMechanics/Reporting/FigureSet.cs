@@ -6,13 +6,16 @@ internal static class FigureSet
     public static IReadOnlyList<ReportFigure> Build(IReadOnlyList<ReportRun> runs, string folder)
     {
         Directory.CreateDirectory(folder);
-        var figures = new List<ReportFigure>
-        {
+        var figures = new List<ReportFigure> { TrainingFigure.Build(runs, folder) };
+        figures.AddRange(Kinds.All.Select(kind => ChangeFigure.Build(runs, folder, kind)));
+        figures.AddRange(ErrorFigure.Build(runs, folder));
+        figures.AddRange(
+        [
             TranslationFigure.Build(runs, folder),
             LayerNormFigure.Scale(runs, folder),
             AngularSpeedFigure.Build(runs, folder),
             LayerNormFigure.Rescale(runs, folder),
-        };
+        ]);
         figures.AddRange(Kinds.All.Select(kind => OscillatorFigure.Build(runs, folder, kind)));
 
         var parameters = runs.Select(r => (Run: r, Figure: ParameterFigure.Build(r, folder))).ToList();
@@ -21,13 +24,12 @@ internal static class FigureSet
             figures.Add(ReportFigure.Skipped("parameters", ParameterFigure.Title,
                 $"{Names(withoutSamples)}: no samples/ table, or no per-channel scale or rescale rows in neurons/"));
 
-        foreach (var kind in new[] { Kinds.Scale, Kinds.Rescale })
+        foreach (var kind in Kinds.All)
         {
             var neurons = runs.Select(r => (Run: r, Figure: NeuronFigure.Build(r, folder, kind))).ToList();
             figures.AddRange(neurons.Where(p => p.Figure is not null).Select(p => p.Figure!));
             if (neurons.Where(p => p.Figure is null).Select(p => p.Run.Name).ToList() is { Count: > 0 } without)
-                figures.Add(ReportFigure.Skipped($"neurons-{kind}", $"Per-neuron {kind} dynamics (Fig. {(kind == Kinds.Scale ? "14, 16" : "15, 17")})",
-                    $"{Names(without)}: no {kind} rows in neurons/"));
+                figures.Add(ReportFigure.Skipped($"neurons-{kind}", NeuronFigure.Title(kind), $"{Names(without)}: no {kind} rows in neurons/"));
         }
         return figures;
     }

@@ -9,6 +9,8 @@ internal static class FigureStyle
     public const string TimeLabel = "time (η × steps)";
     public const int PanelWidth = 640;
     public const int PanelHeight = 430;
+    /// <summary>A panel with its legend on the right.</summary>
+    public const int WidePanelWidth = 800;
     public const int SmallPanelWidth = 440;
     public const int SmallPanelHeight = 320;
 

@@ -28,6 +28,19 @@ internal static class Labels
     public static string FileName(string name) =>
         string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-')).Trim('-', '.');
 
+    /// <summary>The exact discrete prediction's name: the paper's recurrence, or with momentum its extension (DESIGN.md).</summary>
+    public static string DiscretePrediction(bool momentum) =>
+        momentum ? "exact discrete (momentum recurrence)" : "exact discrete (eq. 39–41)";
+
+    /// <summary>A predictor column as a legend names it.</summary>
+    public static string Predictor(string predictor) => predictor switch
+    {
+        "gradient_flow" => "gradient flow",
+        "continuous" => "continuous",
+        "discrete" => "exact discrete",
+        _ => predictor.Replace('_', ' '),
+    };
+
     /// <summary>The continuous prediction's name and equations for a kind.</summary>
     public static string ContinuousPrediction(string kind, bool momentum) => (kind, momentum) switch
     {

@@ -35,6 +35,8 @@ internal static class LayerNormFigure
         var panels = new List<Panel>();
         foreach (var (run, panelTitle, colour) in RunPanels.PerWeightDecay(runs, sgd))
             panels.Add(LayerPanel(run, kind, run.LayerSets(kind), panelTitle, yLabel, FigureStyle.Category(colour)));
+        if (Readability.Unreadable(panels, $"the change figure ({ChangeFigure.Id(kind)})") is { } unreadable)
+            return ReportFigure.Skipped(id, title, unreadable);
         var files = FigureFile.Save(Path.Combine(folder, id), panels, RunPanels.Columns(panels.Count), FigureStyle.PanelWidth, FigureStyle.PanelHeight);
         return ReportFigure.Written(id, title, caption, files);
     }

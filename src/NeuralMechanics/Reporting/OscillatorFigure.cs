@@ -57,6 +57,8 @@ internal static class OscillatorFigure
             panel.LegendPrediction(label);
             panels.Add(panel);
         }
+        if (Readability.Unreadable(panels, translation ? "the per-neuron translation figures" : $"the change figure ({ChangeFigure.Id(kind)})") is { } unreadable)
+            return ReportFigure.Skipped(Id(kind), Title(kind), unreadable);
         var what = translation
             ? $"up to {Curves} columns of the final layer's weight per run"
             : $"up to {Curves} layers per run, light to dark from early to late";

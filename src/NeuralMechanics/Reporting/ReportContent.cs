@@ -2,26 +2,40 @@ using NeuralMechanics.Runs;
 
 namespace NeuralMechanics.Reporting;
 
-/// <summary>The report's blocks, in order: runs and settings, symmetry counts, figures, prediction errors.</summary>
+/// <summary>
+/// The report's blocks, in order: training (did the runs learn), runs and settings, figures,
+/// prediction errors, angular speeds, symmetry counts, run details.
+/// </summary>
 internal static class ReportContent
 {
-    public static IReadOnlyList<ReportBlock> Build(IReadOnlyList<ReportRun> runs, IReadOnlyList<ReportFigure> figures, IReadOnlyList<PredictionErrorRow> errors)
+    public static IReadOnlyList<ReportBlock> Build(IReadOnlyList<ReportRun> runs, IReadOnlyList<ReportFigure> figures,
+        IReadOnlyList<PredictionErrorRow> errors, IReadOnlyList<string> skippedInputs)
     {
         var blocks = new List<ReportBlock>
         {
             new HeadingBlock(1, "Neural mechanics report"),
             new ParagraphBlock($"{runs.Count} run{(runs.Count == 1 ? "" : "s")}: symmetry-protected quantities measured during training " +
                 "against the predictions of Kunin et al., \"Neural Mechanics\" (ICLR 2021). Time is η·step for SGD and η(1−α)·step with momentum. " +
-                "Figures first, then the prediction errors, the symmetry counts and the remaining run details."),
+                "First whether the runs learned, then their settings, the figures, the prediction errors, the angular speeds, the symmetry counts " +
+                "and the remaining run details."),
+        };
+        if (skippedInputs.Count > 0) blocks.Add(new ListBlock(skippedInputs));
+        var training = figures.First(f => f.Id == TrainingFigure.Id);
+        blocks.AddRange(TrainingSection.Blocks(runs, training));
+        blocks.AddRange(
+        [
             new HeadingBlock(2, "Runs and settings"),
             new TableBlock(["run", "model", "data", "η", "λ", "β", "α", "batch", "steps", "status"],
                 runs.Select(Settings).ToList(),
                 [false, false, false, true, true, true, true, true, true, false]),
             new HeadingBlock(2, "Figures"),
-            new ParagraphBlock("Empirical curves in colour, predictions as black dashed lines. Y axes are logarithmic where the values are " +
-                "positive and span two or more decades. Each figure is also written as SVG beside the PNG."),
-        };
-        foreach (var figure in figures.Where(f => f.IsWritten)) blocks.Add(new FigureBlock(figure));
+            new ParagraphBlock("Measured curves solid in colour; the continuous law black dashed, the exact discrete law black dotted (in the " +
+                "change and per-neuron figures; elsewhere the one prediction drawn is dashed); gradient flow's conservation is the grey zero line " +
+                "of the change figures. Y axes are logarithmic where the values are positive and span two or more decades, and always for " +
+                "relative errors. Figures of absolute values are drawn only where the change over the run is visible on their axis. Each " +
+                "figure is also written as SVG beside the PNG."),
+        ]);
+        foreach (var figure in figures.Where(f => f.IsWritten && f.Id != TrainingFigure.Id)) blocks.Add(new FigureBlock(figure));
         var skipped = figures.Where(f => !f.IsWritten).Select(f => $"{f.Title}: skipped — {f.SkipReason}.").ToList();
         if (skipped.Count > 0)
         {
@@ -30,8 +44,10 @@ internal static class ReportContent
         }
 
         blocks.Add(new HeadingBlock(2, "Prediction errors"));
-        blocks.Add(new ParagraphBlock("Relative error |prediction − empirical| / terms over every group and logged step (neurons/), where terms is " +
-            "Σ_A|θ| (translation), |θ_A|² (scale) or |θ_A1|² + |θ_A2|² (rescale): median and max per run, kind and predictor. " +
+        blocks.Add(new ParagraphBlock("Relative error |prediction − empirical| / terms over every group and logged step after the first (neurons/; " +
+            "at step 0 every prediction equals the measured value), where terms is the size of the quantity's terms, not the quantity: " +
+            "Σ_A|θ| (translation), |θ_A|² (scale) or |θ_A1|² + |θ_A2|² (rescale). Median and max per run, kind and predictor, by the same " +
+            "definition and the same summary (a log histogram, median to within 3 %) as train's console table. " +
             "gradient flow is the conservation law Q(t) = Q(0); continuous the modified flow (eq. 18–20) or, with momentum, the damped " +
             "oscillator (eq. 33–38); discrete the exact recurrence (eq. 39–41). \"—\": the prediction does not apply."));
         if (errors.Count == 0)
@@ -39,6 +55,7 @@ internal static class ReportContent
         else
             blocks.Add(ErrorTable(errors));
 
+        blocks.AddRange(AngularSpeedTable.Blocks(runs));
         blocks.AddRange(SymmetryCountSection.Blocks(runs));
 
         blocks.Add(new HeadingBlock(2, "Run details"));

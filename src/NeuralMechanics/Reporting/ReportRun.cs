@@ -18,6 +18,7 @@ internal sealed class ReportRun
         Name = name;
         Directory = directory;
         Status = directory.ReadStatus();
+        Metrics = TrajectoryReader.Read(directory.MetricsFolder);
         Layers = TrajectoryReader.Read(directory.LayersFolder);
         Neurons = TrajectoryReader.Read(directory.NeuronsFolder);
         Samples = TrajectoryReader.Read(directory.SamplesFolder);
@@ -40,6 +41,8 @@ internal sealed class ReportRun
     public RunDirectory Directory { get; }
     public RunManifest Manifest => Directory.Manifest;
     public RunStatus? Status { get; }
+    /// <summary>metrics/: step, time, loss, accuracy of every step's batch, in step order.</summary>
+    public TrajectoryTable Metrics { get; }
     public TrajectoryTable Layers { get; }
     public TrajectoryTable Neurons { get; }
     public TrajectoryTable Samples { get; }
@@ -47,6 +50,27 @@ internal sealed class ReportRun
     public double WeightDecay => Manifest.Optimizer.WeightDecay;
     public double Momentum => Manifest.Optimizer.Momentum;
     public bool UsesMomentum => Momentum > 0;
+
+    /// <summary>Classes of the task: the loss of a uniform guess is ln(classes).</summary>
+    public int Classes => Manifest.Classes;
+
+    /// <summary>One column of metrics/ (loss or accuracy) against the step, in step order, non-finite points kept out.</summary>
+    public Series MetricSeries(string column) => Series.From(Metrics, MetricRows(), column, step => step);
+
+    /// <summary>Every value of one metrics/ column in step order, non-finite ones included (a diverged loss counts).</summary>
+    public IReadOnlyList<double> MetricValues(string column)
+    {
+        if (Metrics.RowCount == 0) return [];
+        var values = Metrics.Doubles(column);
+        return MetricRows().Select(i => values[i]).ToList();
+    }
+
+    private int[] MetricRows()
+    {
+        if (Metrics.RowCount == 0) return [];
+        var steps = Metrics.Longs(TrajectorySchema.Step);
+        return Enumerable.Range(0, Metrics.RowCount).OrderBy(i => steps[i]).ToArray();
+    }
 
     /// <summary>The paper's time of a step: η·n (SGD) or η(1−α)·n (momentum).</summary>
     public double Time(long step) => Manifest.Optimizer.TimePerStep * step;
@@ -66,6 +90,22 @@ internal sealed class ReportRun
     {
         var unit = Neurons.Ints(TrajectorySchema.Unit);
         return Rows(neuronRows, kind, layer).Select(i => unit[i]).Distinct().Order().ToArray();
+    }
+
+    /// <summary>
+    /// Each logged group's relative change over the run, (Q(last) − Q(first)) / terms(first), in one
+    /// pass over the set's rows; groups without a positive finite terms(first) are left out.
+    /// </summary>
+    public IReadOnlyDictionary<int, double> UnitChanges(string kind, string layer)
+    {
+        var (unit, empirical, terms) = (Neurons.Ints(TrajectorySchema.Unit), Neurons.Doubles(TrajectorySchema.Empirical), Neurons.Doubles(TrajectorySchema.Terms));
+        var ends = new Dictionary<int, (double Start, double Size, double Last)>();
+        foreach (var i in Rows(neuronRows, kind, layer))
+            ends[unit[i]] = ends.TryGetValue(unit[i], out var e) ? e with { Last = empirical[i] } : (empirical[i], terms[i], empirical[i]);
+        return ends.Where(p => p.Value.Size > 0 && double.IsFinite(p.Value.Size))
+            .Select(p => (p.Key, Change: (p.Value.Last - p.Value.Start) / p.Value.Size))
+            .Where(p => double.IsFinite(p.Change))
+            .ToDictionary(p => p.Key, p => p.Change);
     }
 
     /// <summary>One column of one group of a neurons/ set against time, non-finite points dropped.</summary>

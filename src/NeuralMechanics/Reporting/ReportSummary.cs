@@ -6,9 +6,11 @@ namespace NeuralMechanics.Reporting;
 /// <param name="FigureFiles">Every PNG and SVG written, in report order.</param>
 /// <param name="Figures">Every figure, written or skipped (with the reason).</param>
 /// <param name="Errors">The prediction-error table.</param>
+/// <param name="SkippedInputs">A note per given path that is not a run or sweep folder (skipped).</param>
 public sealed record ReportSummary(
     string MarkdownPath,
     string HtmlPath,
     IReadOnlyList<string> FigureFiles,
     IReadOnlyList<ReportFigure> Figures,
-    IReadOnlyList<PredictionErrorRow> Errors);
+    IReadOnlyList<PredictionErrorRow> Errors,
+    IReadOnlyList<string> SkippedInputs);

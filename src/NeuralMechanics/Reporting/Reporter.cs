@@ -18,22 +18,24 @@ public static class Reporter
     /// <summary>
     /// Reads every run (a folder holding <c>manifest.json</c>; a sweep folder stands for each of its
     /// subfolders that holds one) and writes the figures and the report to <paramref name="outDir"/>.
+    /// Paths that are neither (a sweep's sweep.json, as <c>sweep/*</c> passes it) are skipped with a note.
     /// Every file is written atomically. A figure the runs have no data for is skipped, with the reason
     /// in the report.
     /// </summary>
-    /// <exception cref="InvalidInputException">A folder is missing, is neither a run nor a sweep, or holds a malformed manifest, status or table (the message names the path).</exception>
+    /// <exception cref="InvalidInputException">A folder is missing, no path is a run or a sweep, or a run holds a malformed manifest, status or table (the message names the path).</exception>
     public static ReportSummary Write(IReadOnlyList<string> runDirs, string outDir)
     {
-        var runs = RunInputs.Resolve(runDirs).Select(r => ReportRun.Load(r.Name, r.Root)).ToList();
+        var (inputs, skipped) = RunInputs.Resolve(runDirs);
+        var runs = inputs.Select(r => ReportRun.Load(r.Name, r.Root)).ToList();
         Directory.CreateDirectory(outDir);
         var figures = FigureSet.Build(runs, Path.Combine(outDir, FiguresFolder));
         var errors = runs.SelectMany(PredictionErrors.Of).ToList();
-        var blocks = ReportContent.Build(runs, figures, errors);
+        var blocks = ReportContent.Build(runs, figures, errors, skipped);
         var markdown = Path.Combine(outDir, MarkdownFile);
         AtomicFile.WriteAllText(markdown, MarkdownWriter.Write(blocks, outDir));
         var html = Path.Combine(outDir, HtmlFile);
         AtomicFile.WriteAllText(html, HtmlWriter.Write(blocks));
         var files = figures.Where(f => f.IsWritten).SelectMany(f => new[] { f.PngPath!, f.SvgPath! }).ToList();
-        return new ReportSummary(markdown, html, files, figures, errors);
+        return new ReportSummary(markdown, html, files, figures, errors, skipped);
     }
 }

@@ -3,24 +3,32 @@ using NeuralMechanics.Runs;
 namespace NeuralMechanics.Reporting;
 
 /// <summary>
-/// Turns the folders given on the command line into run folders: a folder with
+/// Turns the paths given on the command line into run folders: a folder with
 /// <c>manifest.json</c> is a run; a folder without one whose subfolders hold runs is a sweep,
-/// and each such subfolder is a run (in name order).
+/// and each such subfolder is a run (in name order). Files and folders that are neither (a
+/// sweep's own <c>sweep.json</c> or logs, as <c>nmech report sweep/*</c> passes them) are skipped
+/// with a note, as long as some run is found.
 /// </summary>
 internal static class RunInputs
 {
-    /// <summary>The run folders with a display name each (folder name; "sweep/run" inside a sweep).</summary>
-    /// <exception cref="InvalidInputException">No folder given, a folder missing, or one that is neither a run nor a sweep.</exception>
-    public static IReadOnlyList<(string Name, string Root)> Resolve(IReadOnlyList<string> folders)
+    /// <summary>The run folders with a display name each (folder name; "sweep/run" inside a sweep), and a note per path skipped.</summary>
+    /// <exception cref="InvalidInputException">No path given, a path missing, or no run found in any of them.</exception>
+    public static (IReadOnlyList<(string Name, string Root)> Runs, IReadOnlyList<string> Skipped) Resolve(IReadOnlyList<string> paths)
     {
-        if (folders.Count == 0)
+        if (paths.Count == 0)
             throw new InvalidInputException("RUN_DIR: expected at least one run or sweep folder");
         var runs = new List<(string Name, string Root)>();
-        foreach (var folder in folders)
+        var skipped = new List<string>();
+        foreach (var path in paths)
         {
-            if (!Directory.Exists(folder))
-                throw InvalidInputException.InFile(folder, "folder", "expected an existing run folder (with manifest.json) or a sweep folder of runs");
-            var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+            if (File.Exists(path))
+            {
+                skipped.Add($"{path}: skipped, a file and not a run folder");
+                continue;
+            }
+            if (!Directory.Exists(path))
+                throw InvalidInputException.InFile(path, "folder", "expected an existing run folder (with manifest.json) or a sweep folder of runs");
+            var full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
             if (File.Exists(Path.Combine(full, TrajectorySchema.ManifestFile)))
             {
                 runs.Add((Path.GetFileName(full), full));
@@ -30,12 +38,14 @@ internal static class RunInputs
                 .Where(d => File.Exists(Path.Combine(d, TrajectorySchema.ManifestFile)))
                 .Order(StringComparer.Ordinal).ToList();
             if (members.Count == 0)
-                throw InvalidInputException.InFile(folder, TrajectorySchema.ManifestFile,
-                    "expected a run folder (holding manifest.json) or a sweep folder whose subfolders hold runs; found neither");
+                skipped.Add($"{path}: skipped, neither a run folder (holding {TrajectorySchema.ManifestFile}) nor a sweep folder whose subfolders hold runs");
             runs.AddRange(members.Select(m => ($"{Path.GetFileName(full)}/{Path.GetFileName(m)}", m)));
         }
+        if (runs.Count == 0)
+            throw InvalidInputException.InFile(string.Join(", ", paths), TrajectorySchema.ManifestFile,
+                "expected a run folder (holding manifest.json) or a sweep folder whose subfolders hold runs; found neither");
         var distinct = runs.DistinctBy(r => r.Root).ToList();
         // Two runs named alike (same folder name under different parents) are told apart by their full path.
-        return distinct.Select(r => distinct.Count(o => o.Name == r.Name) > 1 ? (r.Root, r.Root) : r).ToList();
+        return (distinct.Select(r => distinct.Count(o => o.Name == r.Name) > 1 ? (r.Root, r.Root) : r).ToList(), skipped);
     }
 }

@@ -32,6 +32,17 @@ internal static class RunPanels
             .ToList();
     }
 
+    /// <summary>
+    /// The run's name without its sweep folder ("sweep/lr=0.1" → "lr=0.1") where no other run of
+    /// <paramref name="all"/> has the same short name: small panels have little room for a title.
+    /// </summary>
+    public static string ShortName(ReportRun run, IReadOnlyList<ReportRun> all)
+    {
+        static string Last(string name) => name[(name.LastIndexOf('/') + 1)..];
+        var last = Last(run.Name);
+        return all.Count(r => Last(r.Name) == last) > 1 ? run.Name : last;
+    }
+
     /// <summary>Grid columns for <paramref name="panels"/> panels: 1, then 2 wide.</summary>
     public static int Columns(int panels) => panels <= 1 ? 1 : 2;
 }

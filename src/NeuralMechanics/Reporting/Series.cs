@@ -36,6 +36,20 @@ internal sealed record Series(double[] Time, double[] Values)
         return new Series(keep.Select(i => Time[i]).ToArray(), keep.Select(i => Values[i]).ToArray());
     }
 
+    /// <summary>The points with a finite value.</summary>
+    public Series Finite()
+    {
+        var keep = Enumerable.Range(0, Count).Where(i => double.IsFinite(Values[i])).ToArray();
+        return keep.Length == Count ? this : new Series(keep.Select(i => Time[i]).ToArray(), keep.Select(i => Values[i]).ToArray());
+    }
+
+    /// <summary>The points with a positive value (those a log axis can draw).</summary>
+    public Series Positive()
+    {
+        var keep = Enumerable.Range(0, Count).Where(i => Values[i] > 0).ToArray();
+        return keep.Length == Count ? this : new Series(keep.Select(i => Time[i]).ToArray(), keep.Select(i => Values[i]).ToArray());
+    }
+
     /// <summary>The same curve with <paramref name="map"/> applied to every value.</summary>
     public Series Map(Func<double, double> map) => new(Time, Values.Select(map).ToArray());
 }

@@ -42,6 +42,8 @@ internal static class TranslationFigure
             panel.LegendPrediction(label);
             panels.Add(panel);
         }
+        if (Readability.Unreadable(panels, "the per-neuron translation figures") is { } unreadable)
+            return ReportFigure.Skipped(Id, Title, unreadable);
         var files = FigureFile.Save(Path.Combine(folder, Id), panels, RunPanels.Columns(panels.Count), FigureStyle.PanelWidth, FigureStyle.PanelHeight);
         return ReportFigure.Written(Id, Title,
             $"Sum over classes of the final layer's weights reading one input (a sample of up to {Units} columns of {layerName} per run), " +

@@ -3,10 +3,12 @@ using NeuralMechanics.Symmetry;
 namespace NeuralMechanics.Tracking;
 
 /// <summary>
-/// Streaming median and maximum of relative prediction errors, per symmetry kind and predictor,
-/// over groups and logged steps. A log-spaced histogram (40 bins per decade from 1e-18 to 1e3)
-/// keeps the memory fixed whatever the run's length; the median is exact to within a bin
-/// (about 6 %), the maximum exactly.
+/// The one definition of a prediction's relative error (<see cref="RelativeError"/>) and its
+/// streaming median and maximum, per symmetry kind and predictor, over groups and logged steps.
+/// <c>train</c>'s console table (from the tracker) and the report (from neurons/) both use it, so they
+/// print the same numbers for the same run. A log-spaced histogram (40 bins per decade from 1e-18 to
+/// 1e3) keeps the memory fixed whatever the run's length; the median is exact to within half a
+/// bin (3 %), the maximum exactly.
 /// </summary>
 public sealed class ErrorSummary
 {
@@ -16,7 +18,25 @@ public sealed class ErrorSummary
 
     private readonly Dictionary<(SymmetryKind, string), (long[] Counts, double[] Max)> cells = new();
 
-    /// <summary>Adds one relative error; NaN (no prediction) is ignored.</summary>
+    /// <summary>
+    /// |prediction − empirical| / terms, where terms is the size of the quantity's terms (the
+    /// <c>terms</c> column: Σ_A|θ| for translation, |θ_A|² for scale, |θ_A1|² + |θ_A2|² for rescale),
+    /// not the quantity itself, which can pass through zero (rescale, translation). NaN, and so not
+    /// counted, at step 0 (every prediction starts at the measured value, an error of 0 by construction),
+    /// where the prediction or the measurement is NaN (does not apply, or a diverged run) and where terms
+    /// is not a positive finite number. An exact prediction is 0 even when both are infinite.
+    /// </summary>
+    public static double RelativeError(long step, double prediction, double empirical, double terms)
+    {
+        if (step <= 0 || double.IsNaN(prediction) || double.IsNaN(empirical) || !(terms > 0) || double.IsInfinity(terms)) return double.NaN;
+        return prediction == empirical ? 0 : Math.Abs(prediction - empirical) / terms;
+    }
+
+    /// <summary>Adds the <see cref="RelativeError"/> of one prediction of one group at one logged step.</summary>
+    public void Add(SymmetryKind kind, string predictor, long step, double prediction, double empirical, double terms) =>
+        Add(kind, predictor, RelativeError(step, prediction, empirical, terms));
+
+    /// <summary>Adds one relative error, computed as <see cref="RelativeError"/> does; NaN (not counted) is ignored.</summary>
     public void Add(SymmetryKind kind, string predictor, double relativeError)
     {
         if (double.IsNaN(relativeError)) return;
@@ -61,16 +81,25 @@ public sealed class ErrorSummary
     private static double BinCentre(int bin) => bin == 0 ? 0
         : Math.Pow(10, LowestDecade + (bin - 0.5) / BinsPerDecade);
 
+    // The middle value for an odd count, the mean of the two middle values for an even one, each
+    // read as the geometric centre of its bin: within half a bin (3 %) of the exact median's terms.
     private static double Median(long[] counts)
     {
-        long total = counts.Sum(), seen = 0;
+        long total = counts.Sum();
         if (total == 0) return double.NaN;
+        return (BinCentre(BinOfRank(counts, (total + 1) / 2)) + BinCentre(BinOfRank(counts, total / 2 + 1))) / 2;
+    }
+
+    // The bin holding the value of 1-based rank <paramref name="rank"/> in ascending order.
+    private static int BinOfRank(long[] counts, long rank)
+    {
+        long seen = 0;
         for (int b = 0; b < counts.Length; b++)
         {
             seen += counts[b];
-            if (2 * seen >= total) return BinCentre(b);
+            if (seen >= rank) return b;
         }
-        return double.NaN;
+        return counts.Length - 1;
     }
 }
 

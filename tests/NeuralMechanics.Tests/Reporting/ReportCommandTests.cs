@@ -17,7 +17,7 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(0, NmechApp.Run(["report", run, "--out", output]));
         Assert.True(File.Exists(Path.Combine(output, Reporter.MarkdownFile)));
         Assert.True(File.Exists(Path.Combine(output, Reporter.HtmlFile)));
-        Assert.True(File.Exists(Path.Combine(output, Reporter.FiguresFolder, "translation.svg")));
+        Assert.True(File.Exists(Path.Combine(output, Reporter.FiguresFolder, "change-translation.svg")));
         // Only complete files: no temporary file of an atomic write is left behind.
         Assert.Empty(Directory.EnumerateFiles(output, ".*", SearchOption.AllDirectories));
     }

@@ -20,9 +20,31 @@ public sealed class RunInputsTests : IDisposable
         Directory.CreateDirectory(Path.Combine(sweep, "logs"));
         File.WriteAllText(Path.Combine(sweep, "sweep.json"), "{}");
         var single = Tiny.Write(Path.Combine(root, "single"));
-        var runs = RunInputs.Resolve([sweep, single, single]);
+        var (runs, skipped) = RunInputs.Resolve([sweep, single, single]);
         Assert.Equal(["sweep/a", "sweep/b", "single"], runs.Select(r => r.Name));
         Assert.Equal(Path.Combine(sweep, "a"), runs[0].Root);
+        Assert.Empty(skipped);
+    }
+
+    [Fact]
+    public void ASweepsContentsPassedOneByOneGiveItsRunsAndSkipItsOtherFilesWithANote()
+    {
+        // What the shell makes of `nmech report sweep/*`: the run folders, sweep.json and a logs folder.
+        var sweep = Path.Combine(root, "sweep");
+        Tiny.Write(Path.Combine(sweep, "lr=0.1"));
+        Tiny.Write(Path.Combine(sweep, "lr=0.03"));
+        var logs = Directory.CreateDirectory(Path.Combine(sweep, "logs")).FullName;
+        var manifest = Path.Combine(sweep, "sweep.json");
+        File.WriteAllText(manifest, "{}");
+        var (runs, skipped) = RunInputs.Resolve(Directory.EnumerateFileSystemEntries(sweep).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(["lr=0.03", "lr=0.1"], runs.Select(r => r.Name));
+        Assert.Equal(2, skipped.Count);
+        Assert.Contains(skipped, n => n.StartsWith(manifest + ": skipped, a file", StringComparison.Ordinal));
+        Assert.Contains(skipped, n => n.StartsWith(logs + ": skipped, neither a run folder", StringComparison.Ordinal));
+
+        var summary = Reporter.Write([.. Directory.EnumerateFileSystemEntries(sweep)], Path.Combine(root, "out"));
+        Assert.Equal(skipped.Order(), summary.SkippedInputs.Order());
+        Assert.Contains(manifest + ": skipped, a file and not a run folder", File.ReadAllText(summary.MarkdownPath));
     }
 
     [Fact]

@@ -20,7 +20,9 @@ public sealed class SkippedFigureTests : IDisposable
         Assert.Contains("no SGD run has scale rows in layers/", skipped["scale"]);
         Assert.Contains("angular_speed", skipped["angular-speed"]);
         Assert.Contains("mlp: no samples/ table", skipped["parameters"]);
-        Assert.Equal(["translation", "rescale", "neurons-rescale-mlp"], summary.Figures.Where(f => f.IsWritten).Select(f => f.Id));
+        Assert.Equal(["training", "change-translation", "change-rescale", "errors", "rescale", "neurons-translation-mlp", "neurons-rescale-mlp"],
+            summary.Figures.Where(f => f.IsWritten).Select(f => f.Id));
+        Assert.Contains("no run has scale rows in layers/", skipped["change-scale"]);
 
         var md = File.ReadAllText(summary.MarkdownPath);
         Assert.Contains("- Momentum, scale: layer squared norms (Fig. 12): skipped — no run uses momentum (β > 0).", md);

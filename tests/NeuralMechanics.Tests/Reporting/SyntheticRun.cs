@@ -9,7 +9,8 @@ namespace NeuralMechanics.Tests.Reporting;
 /// the empirical value is c·(1 + ε_u) with ε_u = (u mod 4 + 1)·10⁻³ and terms = |c|, so the
 /// continuous prediction's relative errors are exactly the ε_u; the discrete prediction equals the
 /// empirical value (error 0); gradient flow is Q(0) for translation and scale and does not apply
-/// (NaN) to rescale.
+/// (NaN) to rescale. metrics/ holds a loss that falls from ln 200 to a fifth of it (or, for a run that
+/// <see cref="Learns"/> not, stays within 0.5 % of ln 200) and an accuracy that rises toward 0.9.
 /// </summary>
 internal sealed record SyntheticRun(
     string Model = "vgg16-bn",
@@ -21,8 +22,12 @@ internal sealed record SyntheticRun(
     int LogEvery = 5,
     int Units = 16,
     int Layers = 4,
-    bool Samples = true)
+    bool Samples = true,
+    bool Learns = true,
+    double? TestAccuracy = null)
 {
+    public const int Classes = 200;
+
     public const string FinalWeight = "fc3.weight";
 
     public bool BatchNorm => Model.EndsWith("-bn", StringComparison.Ordinal);
@@ -30,6 +35,20 @@ internal sealed record SyntheticRun(
     public double Time(long step) => Optimizer.TimePerStep * step;
 
     public static double Epsilon(int unit) => (unit % 4 + 1) * 1e-3;
+
+    /// <summary>The angular_speed_theory column of scale rows: √(2λ/η).</summary>
+    public double StationarySpeed => Math.Sqrt(2 * WeightDecay / LearningRate);
+
+    /// <summary>The angular_speed column of scale rows (every layer alike): decays toward 0.05 above the stationary value.</summary>
+    public double AngularSpeed(long step) => (StationarySpeed + 0.05) * (1 + 2 * Math.Exp(-Time(step) / 3)) * (1 + 0.1 * Math.Sin(step));
+
+    /// <summary>The training loss of a step's batch.</summary>
+    public double Loss(long step) => Learns
+        ? Math.Log(Classes) * (0.2 + 0.8 * Math.Exp(-step / 30.0))
+        : Math.Log(Classes) * (1 + 0.005 * Math.Sin(step));
+
+    /// <summary>The training accuracy of a step's batch.</summary>
+    public double Accuracy(long step) => Learns ? 0.9 * (1 - Math.Exp(-step / 30.0)) * (1 + 0.02 * Math.Sin(step)) : 1.0 / Classes;
 
     /// <summary>Logged steps of neurons/ and samples/.</summary>
     public IEnumerable<long> LoggedSteps => Enumerable.Range(0, (int)Steps).Where(s => s % LogEvery == 0).Select(s => (long)s);
@@ -75,7 +94,7 @@ internal sealed record SyntheticRun(
             Model = Model,
             Data = "tiny-imagenet",
             InputShape = [3, 64, 64],
-            Classes = 200,
+            Classes = Classes,
             Loss = "cross-entropy",
             Optimizer = Optimizer,
             BatchSize = 256,
@@ -89,7 +108,10 @@ internal sealed record SyntheticRun(
             SymmetryLayers = Sets().Select(s => new LayerGroupCount(s.Layer, s.Kind, Units)).ToList(),
         };
         var run = RunDirectory.Create(root, manifest);
-        run.WriteStatus(RunStatus.Finished());
+        run.WriteStatus(RunStatus.Finished(TestAccuracy is { } test ? new RunOutcome(Steps, Loss(Steps - 1), Accuracy(Steps - 1), test, 42.5, Steps / 42.5) : null));
+        using (var metrics = new TrajectoryWriter(run.MetricsFolder, TrajectorySchema.MetricsColumns))
+            for (long step = 0; step < Steps; step++)
+                metrics.AddRow().Long(step).Double(Time(step)).Double(Loss(step)).Double(Accuracy(step)).End();
         var sets = Sets().ToList();
         using (var layers = new TrajectoryWriter(run.LayersFolder, TrajectorySchema.LayersColumns))
         using (var neurons = new TrajectoryWriter(run.NeuronsFolder, TrajectorySchema.NeuronsColumns))
@@ -110,8 +132,8 @@ internal sealed record SyntheticRun(
                             neurons.AddRow().Long(step).Double(t).String(layer).String(kind).Int(u).Double(e)
                                 .Double(q0).Double(c).Double(e).Double(Math.Abs(c)).Double(0.01).End();
                     }
-                    var theory = kind == "scale" ? Math.Sqrt(2 * WeightDecay / LearningRate) : double.NaN;
-                    var speed = kind == "scale" ? (theory + 0.05) * (1 + 2 * Math.Exp(-t / 3)) * (1 + 0.1 * Math.Sin(step)) : double.NaN;
+                    var theory = kind == "scale" ? StationarySpeed : double.NaN;
+                    var speed = kind == "scale" ? AngularSpeed(step) : double.NaN;
                     layers.AddRow().Long(step).Double(t).String(layer).String(kind).Int(Units).Double(sumE)
                         .Double(sumQ0).Double(sumC).Double(sumE).Double(sumTerms).Double(0.01).Double(speed).Double(theory).End();
                 }

@@ -1,0 +1,76 @@
+namespace NeuralMechanics.Reporting;
+
+/// <summary>
+/// The change of each kind's layer sums since t = 0, measured against each law: a row per run (SGD
+/// and momentum alike), a panel per layer, so each layer's change has an axis of its own however
+/// small it is against the value or against another layer's. Gradient flow's conservation is the
+/// zero line, the continuous law dashed, the exact discrete law dotted. Drawn relative to the size
+/// at t = 0, so the numbers compare across layers and runs.
+/// </summary>
+internal static class ChangeFigure
+{
+    /// <summary>Layers drawn per run.</summary>
+    public const int Layers = 4;
+
+    public static string Id(string kind) => $"change-{kind}";
+
+    public static string Title(string kind) => kind switch
+    {
+        "translation" => "Translation: change of the layer sums Σ_A θ since t = 0, measured and predicted",
+        "scale" => "Scale: change of the layers' squared norms |θ_A|² since t = 0, measured and predicted",
+        _ => "Rescale: change of |θ_A1|² − |θ_A2|² since t = 0, measured and predicted",
+    };
+
+    public static ReportFigure Build(IReadOnlyList<ReportRun> runs, string folder, string kind)
+    {
+        var with = runs.Where(r => r.LayerSets(kind).Count > 0).ToList();
+        if (with.Count == 0)
+            return ReportFigure.Skipped(Id(kind), Title(kind), $"no run has {kind} rows in layers/ (the models have no {kind} symmetry, or nothing was logged)");
+        var columns = with.Max(r => Math.Min(Layers, r.LayerSets(kind).Count));
+        var panels = new List<Panel>();
+        foreach (var run in with)
+        {
+            var layers = Sampling.Evenly(run.LayerSets(kind), Layers);
+            for (var k = 0; k < columns; k++)
+            {
+                // A run with fewer layers leaves the rest of its row empty, so each run starts a row.
+                if (k >= layers.Count)
+                {
+                    panels.Add(Panel.Blank());
+                    continue;
+                }
+                var panel = new Panel($"{layers[k]} · {RunPanels.ShortName(run, with)}", Change.RelativeLabel);
+                panel.HorizontalLine(0);
+                var change = Change.OfLayer(run, kind, layers[k], relative: true);
+                panel.Add(change.Empirical, FigureStyle.Category(k), Panel.Style.Solid);
+                panel.Add(change.Continuous, FigureStyle.Prediction, Panel.Style.Dashed);
+                panel.Add(change.Discrete, FigureStyle.Prediction, Panel.Style.Dotted);
+                panel.LegendLine("measured", FigureStyle.Category(k));
+                Legend(panel, kind, run.UsesMomentum);
+                panels.Add(panel);
+            }
+        }
+        var files = FigureFile.Save(Path.Combine(folder, Id(kind)), panels, columns, FigureStyle.SmallPanelWidth, FigureStyle.SmallPanelHeight + 40);
+        return ReportFigure.Written(Id(kind), Title(kind),
+            $"One row per run ({string.Join("; ", with.Select(r => $"{r.Name}: {Settings(r)}"))}), one panel per layer (up to {Layers}, first to last): " +
+            $"the {kind} quantity of the layer (the sum over its groups, from layers/) minus its value at the first " +
+            "step, divided by the layer's terms at that step (Σ_A|θ| for translation, |θ_A|² for scale, so Q(t)/Q(0) − 1, and |θ_A1|² + |θ_A2|² " +
+            "for rescale; the size the relative errors are measured against). Solid: measured. Black dashed: the continuous law " +
+            $"({Labels.ContinuousPrediction(kind, false)}; with momentum the {Labels.ContinuousPrediction(kind, true)}); black dotted: the exact " +
+            "discrete law (eq. 39–41; with momentum its extension in DESIGN.md). Grey at 0: " +
+            "gradient flow, which conserves the quantity; the distance of the measured curve from it is the broken conservation.", files);
+    }
+
+    /// <summary>The legend entries of the three laws (after the panel's own curves); the caption names their equations.</summary>
+    public static void Legend(Panel panel, string kind, bool momentum)
+    {
+        panel.LegendLine(momentum ? "oscillator" : "modified flow", FigureStyle.Prediction, Panel.Style.Dashed);
+        panel.LegendLine("discrete", FigureStyle.Prediction, Panel.Style.Dotted);
+        panel.LegendLine("gradient flow", ScottPlot.Colors.Gray, Panel.Style.Reference);
+    }
+
+    /// <summary>λ, and β with momentum, as a panel title shows them.</summary>
+    public static string Settings(ReportRun run) =>
+        $"η = {Labels.Number(run.Manifest.Optimizer.LearningRate)}, λ = {Labels.Number(run.WeightDecay)}" +
+        (run.UsesMomentum ? $", β = {Labels.Number(run.Momentum)}" : "");
+}
