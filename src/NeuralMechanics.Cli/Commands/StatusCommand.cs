@@ -23,14 +23,16 @@ internal static class StatusCommand
             var table = new Table().AddColumn("run").AddColumn("state").AddColumn(new TableColumn("steps").RightAligned())
                 .AddColumn(new TableColumn("final loss").RightAligned()).AddColumn(new TableColumn($"train acc (last {Learning.TrailingSteps})").RightAligned())
                 .AddColumn(new TableColumn("test acc").RightAligned()).AddColumn("");
-            foreach (var dir in Expand(parse.GetValue(runDirs)!))
+            var (runs, skipped) = RunInputs.Resolve(parse.GetValue(runDirs)!);
+            foreach (var note in skipped) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
+            foreach (var (name, dir) in runs)
             {
                 var run = RunDirectory.Open(dir);
                 var status = run.ReadStatus();
                 var l = Learning.Read(dir);
                 string state = status is null ? "not started" : status.State.ToString().ToLowerInvariant()
                     + (status.Step is { } s ? $" at step {s}" : "") + (status.Reason is { } why ? $": {why}" : "");
-                table.AddRow(Markup.Escape(dir), Markup.Escape(state), $"{l.Steps:N0} / {run.Manifest.Steps:N0}", l.FinalLoss.ToString("F3"),
+                table.AddRow(Markup.Escape(name), Markup.Escape(state), $"{l.Steps:N0} / {run.Manifest.Steps:N0}", l.FinalLoss.ToString("F3"),
                     l.TrainAccuracy.ToString("P1"), double.IsNaN(l.TestAccuracy) ? "—" : l.TestAccuracy.ToString("P1"),
                     l.DidNotLearn ? "[red]did not learn[/]" : "");
             }
@@ -38,17 +40,5 @@ internal static class StatusCommand
             return 0;
         });
         return cmd;
-    }
-
-    // A folder without manifest.json stands for its subfolders that have one (a sweep).
-    private static IEnumerable<string> Expand(IEnumerable<string> dirs)
-    {
-        foreach (var dir in dirs)
-        {
-            if (File.Exists(Path.Combine(dir, TrajectorySchema.ManifestFile)) || !Directory.Exists(dir)) { yield return dir; continue; }
-            var runs = Directory.EnumerateDirectories(dir).Where(d => File.Exists(Path.Combine(d, TrajectorySchema.ManifestFile))).Order().ToList();
-            if (runs.Count == 0) throw InvalidInputException.InFile(dir, TrajectorySchema.ManifestFile, "expected a run folder or a sweep folder of runs");
-            foreach (var r in runs) yield return r;
-        }
     }
 }

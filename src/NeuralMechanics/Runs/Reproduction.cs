@@ -12,7 +12,10 @@ namespace NeuralMechanics.Runs;
 /// CPU budget (README, "What the main job shows"): width 1/4 (16 channels in the first block, so
 /// oneDNN keeps its fast AVX-512 kernels), no classifier dropout (at width 1/4 the classifier has
 /// 64 units, and dropout 0.5 there kept plain SGD on the initial plateau for the whole run;
-/// dropout acts on no symmetry), batch 128 (Table 4's SGDM batch).
+/// dropout acts on no symmetry), batch 64 (twice the updates of Table 4's 128 for the same work:
+/// plain VGG-16 needs about 300 updates to leave the initial plateau), and η = 0.01, Table 4's other
+/// rate, for β = 0.99 (at η = 0.1 its effective step η/(1−β) = 10 threw the BatchNorm VGG back to
+/// 34 % training accuracy after 500 steps; at 0.01 it is 1, that of β = 0.9 at η = 0.1).
 /// </summary>
 public static class Reproduction
 {
@@ -22,14 +25,20 @@ public static class Reproduction
     /// <summary>Momenta of the oscillator runs (Table 4), besides β = 0.</summary>
     public static readonly double[] Momenta = [0.9, 0.99];
 
-    /// <summary>Learning rate of every run (Table 4).</summary>
+    /// <summary>Learning rate of every run but β = 0.99 (Table 4).</summary>
     public const double LearningRate = 0.1;
+
+    /// <summary>Learning rate of the β = 0.99 run (Table 4's other rate; see the class remarks).</summary>
+    public const double HeavyMomentumLearningRate = 0.01;
+
+    /// <summary>Examples per step.</summary>
+    public const int BatchSize = 64;
 
     /// <summary>Width multiplier of the VGGs.</summary>
     public const double Width = 1.0 / 4;
 
     /// <summary>Updates per run: the full plan, and --quick.</summary>
-    public const long Steps = 1000, QuickSteps = 500;
+    public const long Steps = 1600, QuickSteps = 800;
 
     /// <summary>The runs to make, the data they use, and a warning when it is not the real data set.</summary>
     /// <param name="quick">Three runs of the BatchNorm model (λ = 0 and 1e-3, and β = 0.9) instead of ten.</param>
@@ -46,13 +55,17 @@ public static class Reproduction
         var model = new ModelOptions(Width: Width, Dropout: 0, Init: Initialisation.Kaiming);
         long steps = quick ? QuickSteps : Steps;
         var runs = new List<TrainConfig>();
-        TrainConfig Run(string name, double wd, double beta) => new()
+        TrainConfig Run(string name, double wd, double beta)
         {
-            Model = name, ModelOptions = model, Data = data, DataDir = dataDir,
-            Optimizer = new SgdSettings(LearningRate, wd, beta), BatchSize = 128, Steps = steps, Seed = 0,
-            LogEvery = 10, CheckpointEvery = 0, Device = device,
-            OutDir = Path.Combine(outDir, $"{name}_lr={LearningRate}_wd={wd:0.####}_momentum={beta}"),
-        };
+            double lr = beta >= 0.99 ? HeavyMomentumLearningRate : LearningRate;
+            return new()
+            {
+                Model = name, ModelOptions = model, Data = data, DataDir = dataDir,
+                Optimizer = new SgdSettings(lr, wd, beta), BatchSize = BatchSize, Steps = steps, Seed = 0,
+                LogEvery = 10, CheckpointEvery = 0, Device = device,
+                OutDir = Path.Combine(outDir, $"{name}_lr={lr}_wd={wd:0.####}_momentum={beta}"),
+            };
+        }
         if (quick)
         {
             foreach (var wd in new[] { 0, 1e-3 }) runs.Add(Run("vgg16-bn", wd, 0));

@@ -21,7 +21,8 @@ public class ReproductionTests
         Assert.Contains(("vgg16-bn", 5e-4, 0.99), points);
         Assert.All(runs, r =>
         {
-            Assert.Equal(0.1, r.Optimizer.LearningRate);
+            Assert.Equal(r.Optimizer.Momentum == 0.99 ? 0.01 : 0.1, r.Optimizer.LearningRate);
+            Assert.Equal(64, r.BatchSize);
             Assert.Equal(1.0 / 4, r.ModelOptions.Width);
             Assert.Equal(0, r.ModelOptions.Dropout);
             Assert.Equal(Initialisation.Kaiming, r.ModelOptions.Init);

@@ -1,6 +1,4 @@
-using NeuralMechanics.Runs;
-
-namespace NeuralMechanics.Reporting;
+namespace NeuralMechanics.Runs;
 
 /// <summary>
 /// Turns the paths given on the command line into run folders: a folder with
@@ -9,7 +7,7 @@ namespace NeuralMechanics.Reporting;
 /// sweep's own <c>sweep.json</c> or logs, as <c>nmech report sweep/*</c> passes them) are skipped
 /// with a note, as long as some run is found.
 /// </summary>
-internal static class RunInputs
+public static class RunInputs
 {
     /// <summary>The run folders with a display name each (folder name; "sweep/run" inside a sweep), and a note per path skipped.</summary>
     /// <exception cref="InvalidInputException">No path given, a path missing, or no run found in any of them.</exception>
