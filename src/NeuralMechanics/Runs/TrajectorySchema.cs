@@ -7,7 +7,7 @@ namespace NeuralMechanics.Runs;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item><c>metrics/</c>: step, time, loss, accuracy — one row per step (training batch).</item>
+/// <item><c>metrics/</c>: step, time, loss, accuracy, lr — one row per step (training batch).</item>
 /// <item><c>layers/</c>: step, time, layer, kind, groups, empirical, the prediction columns,
 /// terms, forcing, angular_speed, angular_speed_theory — one row per (step, layer, kind), every step.</item>
 /// <item><c>neurons/</c>: step, time, layer, kind, unit, empirical, the prediction columns,
@@ -24,7 +24,7 @@ namespace NeuralMechanics.Runs;
 /// rounding moves it), |θ_A|² (scale), |θ_A1|² + |θ_A2|² (rescale).
 /// Relative error = |prediction − empirical| / terms.
 /// Step n's row holds the state <em>before</em> update n (step 0 = initialisation);
-/// time = η·n for SGD and η(1−α)·n with momentum (the paper's convention).
+/// time = Σ_{k&lt;n} ηₖ (η·n at a constant rate), × (1−α) with SGD momentum (the paper's convention).
 /// </remarks>
 public static class TrajectorySchema
 {
@@ -45,6 +45,7 @@ public static class TrajectorySchema
     public const string Time = "time";            // double
     public const string Loss = "loss";            // double
     public const string Accuracy = "accuracy";    // double
+    public const string LearningRate = "lr";      // double: ηₙ of the update made at this step (base rate × the schedule's factor)
     public const string Layer = "layer";          // string, e.g. "features.0"
     public const string Kind = "kind";            // string: translation | scale | rescale
     public const string Groups = "groups";        // int: groups summed in a layer row
@@ -71,7 +72,7 @@ public static class TrajectorySchema
 
     /// <summary>Columns of <see cref="MetricsFile"/>, in file order.</summary>
     public static readonly TrajectoryColumn[] MetricsColumns =
-        [TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.Double(Loss), TrajectoryColumn.Double(Accuracy)];
+        [TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.Double(Loss), TrajectoryColumn.Double(Accuracy), TrajectoryColumn.Double(LearningRate)];
 
     /// <summary>Columns of <see cref="LayersFile"/>, in file order.</summary>
     public static readonly TrajectoryColumn[] LayersColumns =

@@ -65,7 +65,7 @@ internal static class RunComparison
         var m = RunDirectory.Open(run).Manifest;
         var config = Trainer.FromManifest(m, run);
         var model = ModelZoo.Create(m.Model, m.InputShape.Select(s => (long)s).ToArray(), m.Classes, config.ModelOptions, config.Loss);
-        var optimizer = new SgdOptimizer(model.Network.named_parameters().Select(p => (p.name, p.parameter)), m.Optimizer);
+        var optimizer = Optimizers.Create(model.Network, m.Optimizer);
         var state = Checkpoint.Load(Path.Combine(run, TrajectorySchema.CheckpointFile), model.Network, optimizer);
         var tensors = new Dictionary<string, byte[]>();
         foreach (var (name, t) in model.Network.state_dict()) tensors["model." + name] = Bytes(t);
