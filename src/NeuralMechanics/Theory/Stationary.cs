@@ -60,10 +60,21 @@ public static class Stationary
         Math.Pow(eta * unitGradientSquared / (lambda * (2 - eta * lambda)), 0.25);
 
     /// <summary>
-    /// Equilibrium norm of a scale-invariant group under AdamW with a normalised update u of
-    /// |u|² = <paramref name="updateSquared"/> orthogonal to θ: Q' = (1−ηλ)²Q + η²|u|² = Q gives
-    /// |θ_A|* = √(η|u|²/(λ(2−ηλ))); with |u|² = |A|(1−β₁)/(1+β₁) this is the norm of the angular update above.
+    /// Equilibrium norm of a scale-invariant group under heavy-ball momentum, from the fixed point of
+    /// the exact recurrence (P̃ = βP + (1−α)λQ, Q' = Q − 2ηP̃ + η²K, P' = P̃ − ηK): P = −ηK/2 and
+    /// (1−α)λQ = ηK(1+β)/2, with K = |v|² = V/Q (V = QK): |θ_A|* = (ηV(1+β)/(2λ(1−α)))^{1/4}.
     /// </summary>
-    public static double AdamWNorm(double eta, double lambda, double updateSquared) =>
-        Math.Sqrt(eta * updateSquared / (lambda * (2 - eta * lambda)));
+    public static double MomentumNorm(double eta, double lambda, double beta, double dampening, double unitVelocitySquared) =>
+        Math.Pow(eta * unitVelocitySquared * (1 + beta) / (2 * lambda * (1 - dampening)), 0.25);
+
+    /// <summary>
+    /// Equilibrium norm of a scale-invariant group under AdamW whose normalised update u = m̂/(√v̂+ε)
+    /// has |u|² = <paramref name="updateSquared"/>: the norm at which the angular update η|u|/|θ_A|
+    /// equals <see cref="AdamWAngularUpdate"/>, |θ_A|* = √(η|u|²(1+β₁)/(2λ(1−β₁))). With the
+    /// random-walk size |u|² = |A|(1−β₁)/(1+β₁) it is Kosson et al.'s √(η|A|/(2λ)). (Successive
+    /// updates are correlated through m, so the uncorrelated balance (1−ηλ)²Q + η²|u|² = Q would
+    /// understate it by √((1−β₁)/(1+β₁)); at β₁ = 0 both agree to first order in ηλ.)
+    /// </summary>
+    public static double AdamWNorm(double eta, double lambda, double beta1, double updateSquared) =>
+        Math.Sqrt(eta * updateSquared * (1 + beta1) / (2 * lambda * (1 - beta1)));
 }

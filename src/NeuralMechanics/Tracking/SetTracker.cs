@@ -167,7 +167,7 @@ internal sealed class SetTracker
         var speed = AngularSpeed(step, q, g2, v2, gt, u2, eta, classG, classF, classQuantity?.Select(t => CombineSigned(t, measured)).ToArray());
         if (classG is not null) (pendingClassGradTheta, pendingClassForcing) = (classG, classF);
         var record = new SetStep(this, step, q, sizes, forcing, speed, StationarySpeed(eta),
-            Gradient(), Continuous(), Discrete());
+            Gradient(), Continuous(), Discrete(), AngularUpdateTheory(eta), EquilibriumNorm(step, q, g2, v2, u2, measured));
         if (g2 is not null) pendingForcing = g2;
         previousQ = q;
         return record;
@@ -326,6 +326,55 @@ internal sealed class SetTracker
         catch (InvalidInputException) { return double.NaN; }
     }
 
+    /// <summary>The equilibrium angular update per step at rate η: SGD √(2ηλ), SGDM √(2ηλ(1−α)/(1+β)), AdamW √(2ηλ(1−β₁)/(1+β₁)); NaN where not derived.</summary>
+    private double AngularUpdateTheory(double eta)
+    {
+        if (!IsScale || theory.Unavailable is not null || !(eta > 0) || double.IsNaN(theory.WeightDecay)) return double.NaN;
+        if (theory.Kind == OptimizerKind.AdamW) return Stationary.AdamWAngularUpdate(eta, theory.WeightDecay, theory.Beta1);
+        if (theory.Kind != OptimizerKind.Sgd) return double.NaN;
+        try { return Stationary.AngularUpdate(theory.Sgd! with { LearningRate = eta }); }
+        catch (InvalidInputException) { return double.NaN; }
+    }
+
+    /// <summary>
+    /// Per scale group, the equilibrium norm |θ_A|* that this step's forcing implies (λ &gt; 0 and one λ
+    /// per group): SGD from F = |g|² at the coming rate, momentum from K = |v|², AdamW from the
+    /// normalised update |u|² = |Δθ + ηλθₙ|²/η² of the last step (see <see cref="Stationary"/>).
+    /// </summary>
+    private double[]? EquilibriumNorm(long step, double[] q, double[]? g2, double[]? v2, double[]? u2, double[] measured)
+    {
+        double lambda = theory.WeightDecay;
+        if (!IsScale || theory.Unavailable is not null || !(lambda > 0) || classLambdas is not null) return null;
+        var norm = new double[Count];
+        if (theory.Kind == OptimizerKind.Sgd && !Nesterov && g2 is not null)
+        {
+            double eta = theory.Clock.LearningRate(step);
+            for (int i = 0; i < Count; i++) norm[i] = Stationary.SgdNorm(eta, lambda, q[i] * g2[i]);
+            return norm;
+        }
+        if (theory.Kind == OptimizerKind.Sgd && Momentum && !Nesterov && v2 is not null && step > 0)
+        {
+            double eta = theory.Clock.LearningRate(step - 1);
+            var s = theory.Sgd!;
+            for (int i = 0; i < Count; i++) norm[i] = Stationary.MomentumNorm(eta, lambda, s.Momentum, s.Dampening, q[i] * v2[i]);
+            return norm;
+        }
+        if (theory.Kind == OptimizerKind.AdamW && u2 is not null && step > 0)
+        {
+            double eta = theory.Clock.LearningRate(step - 1);
+            if (!(eta > 0)) return null;
+            var thetaUpdate = Combine(previousThetaUpdate!, measured);
+            for (int i = 0; i < Count; i++)
+            {
+                // Δθ = −ηλθₙ − ηu: |u|² = (|Δθ|² + 2ηλ⟨θₙ, Δθ⟩ + η²λ²Qₙ)/η².
+                double uu = (u2[i] + 2 * eta * lambda * thetaUpdate[i] + eta * eta * lambda * lambda * previousQ[i]) / (eta * eta);
+                norm[i] = Stationary.AdamWNorm(eta, lambda, theory.Beta1, uu);
+            }
+            return norm;
+        }
+        return null;
+    }
+
     /// <summary>State for checkpoints: predictor, pending forcing, previous Q, pending speed.</summary>
     public IEnumerable<(string Key, double[] Values)> SaveState()
     {
@@ -372,4 +421,5 @@ internal readonly record struct Term(StepReductions.Slot Slot, bool Subtract);
 
 /// <summary>One set's measurements and predictions at one step (per group; the equilibrium angular speed per set).</summary>
 internal sealed record SetStep(SetTracker Tracker, long Step, double[] Q, double[] Terms, double[]? Forcing,
-    double[]? AngularSpeed, double AngularSpeedTheory, double[]? GradientFlow, double[]? Continuous, double[]? Discrete);
+    double[]? AngularSpeed, double AngularSpeedTheory, double[]? GradientFlow, double[]? Continuous, double[]? Discrete,
+    double AngularUpdateTheory = double.NaN, double[]? EquilibriumNorm = null);

@@ -13,7 +13,9 @@ namespace NeuralMechanics.Tracking;
 /// <param name="Neurons">neurons/ table: one row per group every logged step.</param>
 /// <param name="Samples">samples/ table: a fixed sample of raw parameters every logged step.</param>
 /// <param name="TensorBoard">Per-set totals and their predictions every logged step.</param>
-public sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? Neurons, TrajectoryWriter? Samples, TensorBoardLog? TensorBoard);
+/// <param name="Equilibrium">equilibrium/ table: one row per scale set every step.</param>
+public sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? Neurons, TrajectoryWriter? Samples, TensorBoardLog? TensorBoard,
+    TrajectoryWriter? Equilibrium = null);
 
 /// <summary>
 /// Measures every symmetry group's quantity at every step and holds it against its predictions
@@ -106,6 +108,7 @@ public sealed class SymmetryTracker
         {
             var record = set.Observe(step, values);
             WriteLayerRow(record, time);
+            WriteEquilibriumRow(record, time, step);
             if (logNeurons) WriteNeuronRows(record, time, step);
         }
         if (sampled.Length > 0) WriteSamples(sampled, step, time);
@@ -144,6 +147,17 @@ public sealed class SymmetryTracker
             .Double(r.Q.Sum()).Double(Sum(r.GradientFlow)).Double(Sum(r.Continuous)).Double(Sum(r.Discrete))
             .Double(r.Terms.Sum()).Double(Sum(r.Forcing)).Double(r.AngularSpeed is null ? double.NaN : r.AngularSpeed.Average())
             .Double(theory).End();
+    }
+
+    private void WriteEquilibriumRow(SetStep r, double time, long step)
+    {
+        if (sinks.Equilibrium is null || r.Tracker.Set.Kind != SymmetryKind.Scale) return;
+        double eta = clock.LearningRate(Math.Max(0, step - 1));
+        double angle = r.AngularSpeed is null ? double.NaN : eta * r.AngularSpeed.Average();
+        double norm = r.Q.Average(Math.Sqrt);
+        double equilibrium = r.EquilibriumNorm is null ? double.NaN : r.EquilibriumNorm.Average();
+        sinks.Equilibrium.AddRow().Long(step).Double(time).String(r.Tracker.Set.Layer).Double(eta).Double(angle)
+            .Double(r.AngularUpdateTheory).Double(norm).Double(equilibrium).End();
     }
 
     private void WriteNeuronRows(SetStep r, double time, long step)

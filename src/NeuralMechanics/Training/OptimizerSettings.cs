@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using NeuralMechanics.Training.Schedules;
 
 namespace NeuralMechanics.Training;
@@ -45,6 +46,7 @@ public sealed record OptimizerSettings
     public LrSchedule Schedule { get; init; } = LrSchedule.Constant;
 
     /// <summary>The SGD hyperparameters (η, λ, β, α, Nesterov) at the base learning rate.</summary>
+    [JsonIgnore]
     public SgdSettings Sgd => new(LearningRate, WeightDecay, Momentum, Dampening, Nesterov);
 
     /// <summary>Continuous time per step at the base rate: η, or η(1−α) with SGD momentum (the paper's convention).</summary>

@@ -113,9 +113,11 @@ public static class Trainer
         using var layers = config.Track ? new TrajectoryWriter(run.LayersFolder, TrajectorySchema.LayersColumns) : null;
         using var neurons = config.Track ? new TrajectoryWriter(run.NeuronsFolder, TrajectorySchema.NeuronsColumns) : null;
         using var samples = config.Track ? new TrajectoryWriter(run.SamplesFolder, TrajectorySchema.SamplesColumns) : null;
+        // Only models with scale groups (a normalisation after a layer) have an equilibrium to show.
+        using var equilibrium = config.Track && analysis.Count(SymmetryKind.Scale) > 0 ? new TrajectoryWriter(Path.Combine(run.Root, TrajectorySchema.EquilibriumFile), TrajectorySchema.EquilibriumColumns) : null;
         var board = new TensorBoardLog(run.TensorBoardFolder);
         var tracker = config.Track
-            ? new SymmetryTracker(analysis, optimizer, settings, named, new TrackerSinks(layers, neurons, samples, board), config.Seed)
+            ? new SymmetryTracker(analysis, optimizer, settings, named, new TrackerSinks(layers, neurons, samples, board, equilibrium), config.Seed)
             : null;
 
         long start = 0;
@@ -136,7 +138,7 @@ public static class Trainer
         }
         // Rows past the checkpoint (or, starting over in a folder killed before its first
         // checkpoint, every row) would otherwise be stored twice.
-        TrajectoryWriter?[] writers = [metrics, layers, neurons, samples];
+        TrajectoryWriter?[] writers = [metrics, layers, neurons, samples, equilibrium];
         foreach (var w in writers) w?.DropRowsFromStep(start);
         run.WriteStatus(RunStatus.Running());
 

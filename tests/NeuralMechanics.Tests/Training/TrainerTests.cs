@@ -156,4 +156,24 @@ public class TrainerTests
         }
         Assert.DoesNotContain(r.Errors, e => e.Predictor == TrajectorySchema.Continuous);
     }
+
+    [Fact]
+    public void EquilibriumTableHoldsTheAngularUpdatePerStepAndNormAgainstTheirEquilibriumValues()
+    {
+        using var dir = new TempDirectory();
+        var r = Trainer.Run(Small(dir.Path) with { ModelOptions = new ModelOptions(Depth: 2, Hidden: 32, Norm: "batchnorm") });
+        Assert.Equal(RunState.Finished, r.Status.State);
+        var t = TrajectoryReader.Read(Path.Combine(dir.Path, TrajectorySchema.EquilibriumFile));
+        var layersRows = TrajectoryReader.Read(Path.Combine(dir.Path, TrajectorySchema.LayersFile));
+        int scaleSets = layersRows.Strings(TrajectorySchema.Kind).Count(k => k == "scale") / 41;
+        Assert.Equal(41 * scaleSets, t.RowCount);
+        // SGDM, η = 0.1, λ = 1e-3, β = 0.9: √(2ηλ/(1+β)).
+        Assert.All(t.Doubles(TrajectorySchema.AngularUpdateTheory), v => Assert.Equal(Math.Sqrt(2 * 0.1 * 1e-3 / 1.9), v, 15));
+        var angle = t.Doubles(TrajectorySchema.AngularUpdate);
+        var speed = layersRows.Doubles(TrajectorySchema.AngularSpeed).Where((_, i) => layersRows.Strings(TrajectorySchema.Kind)[i] == "scale").ToArray();
+        // Angle per step = η × the angular speed of the layers table.
+        for (int i = scaleSets; i < angle.Length; i++) Assert.Equal(0.1 * speed[i], angle[i], 15);
+        Assert.All(t.Doubles(TrajectorySchema.Norm), v => Assert.True(v > 0));
+        Assert.All(t.Doubles(TrajectorySchema.EquilibriumNorm).Skip(scaleSets), v => Assert.True(v > 0 && double.IsFinite(v)));
+    }
 }

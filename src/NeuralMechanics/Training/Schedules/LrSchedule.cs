@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace NeuralMechanics.Training.Schedules;
 
@@ -38,6 +39,7 @@ public sealed record LrSchedule
     public long Horizon { get; init; }
 
     /// <summary>Whether every factor is 1 (constant η, no warmup).</summary>
+    [JsonIgnore]
     public bool IsConstant => Kind == ScheduleKind.Constant && WarmupSteps == 0;
 
     /// <summary>The factor fₙ of update <paramref name="n"/> ≥ 0.</summary>
