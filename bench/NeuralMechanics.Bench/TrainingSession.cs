@@ -44,7 +44,7 @@ public sealed class TrainingSession : IDisposable
             var samples = new TrajectoryWriter(Path.Combine(scratch, TrajectorySchema.SamplesFile), TrajectorySchema.SamplesColumns);
             writers = [layers, neurons, samples];
             var board = new TensorBoardLog(Path.Combine(scratch, TrajectorySchema.TensorBoardFolder));
-            Tracker = new SymmetryTracker(Analysis, optimizer, named, new TrackerSinks(layers, neurons, samples, board), seed);
+            Tracker = new SymmetryTracker(Analysis, optimizer, workload.Sgd, named, new TrackerSinks(layers, neurons, samples, board), seed);
         }
         model.Network.train();
     }

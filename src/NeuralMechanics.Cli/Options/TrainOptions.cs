@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NeuralMechanics.Models;
 using NeuralMechanics.Training;
+using NeuralMechanics.Training.Schedules;
 
 namespace NeuralMechanics.Cli.Options;
 
@@ -24,6 +25,14 @@ internal sealed class TrainOptions
     public readonly Option<double> Dampening = new("--dampening") { Description = "Dampening α", DefaultValueFactory = _ => 0 };
     public readonly Option<double> Wd = new("--wd") { Description = "Weight decay λ", DefaultValueFactory = _ => 0 };
     public readonly Option<bool> Nesterov = new("--nesterov") { Description = "Nesterov momentum" };
+    public readonly Option<string> Optimizer = new("--optimizer") { Description = "Update rule: sgd, adam or adamw (PyTorch semantics)", DefaultValueFactory = _ => "sgd" };
+    public readonly Option<string> Betas = new("--betas") { Description = "Adam β₁,β₂", DefaultValueFactory = _ => "0.9,0.999" };
+    public readonly Option<double> Eps = new("--eps") { Description = "Adam ε", DefaultValueFactory = _ => 1e-8 };
+    public readonly Option<string> NoDecay = new("--no-decay") { Description = "Parameters without weight decay: norm, bias, norm,bias or none", DefaultValueFactory = _ => "none" };
+    public readonly Option<string?> Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step (with --lr-drops) or cosine (default: step with --lr-drops, else constant)" };
+    public readonly Option<string?> LrDrops = new("--lr-drops") { Description = "Steps at which η is multiplied by --lr-drop-rate, e.g. 30000,60000" };
+    public readonly Option<double> LrDropRate = new("--lr-drop-rate") { Description = "Factor of each learning-rate drop", DefaultValueFactory = _ => 0.1 };
+    public readonly Option<long> WarmupSteps = new("--warmup-steps") { Description = "Linear warmup: η·(n+1)/N for the first N updates", DefaultValueFactory = _ => 0 };
     public readonly Option<int> Batch = new("--batch") { Description = "Batch size", DefaultValueFactory = _ => 128 };
     public readonly Option<double> Epochs = new("--epochs") { Description = "Epochs (when --steps is not given)", DefaultValueFactory = _ => 1 };
     public readonly Option<long?> Steps = new("--steps") { Description = "Number of updates (overrides --epochs)" };
@@ -35,7 +44,24 @@ internal sealed class TrainOptions
 
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Loss,
-        Lr, Momentum, Dampening, Wd, Nesterov, Batch, Epochs, Steps, Seed, LogEvery, CheckpointEvery, Device, NoTrack];
+        Lr, Momentum, Dampening, Wd, Nesterov, Optimizer, Betas, Eps, NoDecay, Schedule, LrDrops, LrDropRate, WarmupSteps, Batch, Epochs, Steps, Seed, LogEvery, CheckpointEvery, Device, NoTrack];
+
+    /// <summary>The optimizer settings the command line describes (validated with the rest of the configuration).</summary>
+    public OptimizerSettings BindOptimizer(ParseResult r)
+    {
+        var (beta1, beta2) = OptimizerSettings.ParseBetas(r.GetValue(Betas)!);
+        var drops = r.GetValue(LrDrops) is { } d ? LrSchedule.ParseDrops(d) : [];
+        var kind = r.GetValue(Schedule) is { } s ? LrSchedule.ParseKind(s) : drops.Length > 0 ? ScheduleKind.Step : ScheduleKind.Constant;
+        return new OptimizerSettings
+        {
+            Kind = OptimizerKindNames.Parse(r.GetValue(Optimizer)!),
+            LearningRate = r.GetValue(Lr), WeightDecay = r.GetValue(Wd),
+            Momentum = r.GetValue(Momentum), Dampening = r.GetValue(Dampening), Nesterov = r.GetValue(Nesterov),
+            Beta1 = beta1, Beta2 = beta2, Eps = r.GetValue(Eps),
+            NoDecay = DecayExclusions.Parse(r.GetValue(NoDecay)!),
+            Schedule = new LrSchedule { Kind = kind, Drops = drops, DropRate = r.GetValue(LrDropRate), WarmupSteps = r.GetValue(WarmupSteps) },
+        };
+    }
 
     /// <summary>The run configuration the command line describes.</summary>
     public TrainConfig Bind(ParseResult r, string outDir) => new()
@@ -46,7 +72,7 @@ internal sealed class TrainOptions
         DataDir = r.GetValue(DataDir),
         TrainLimit = r.GetValue(TrainLimit),
         Loss = LossKindNames.Parse(r.GetValue(Loss)!),
-        Optimizer = new SgdSettings(r.GetValue(Lr), r.GetValue(Wd), r.GetValue(Momentum), r.GetValue(Dampening), r.GetValue(Nesterov)),
+        Optimizer = BindOptimizer(r),
         BatchSize = r.GetValue(Batch),
         Epochs = r.GetValue(Epochs),
         Steps = r.GetValue(Steps),

@@ -14,7 +14,8 @@ public sealed record CheckpointState(long Step, long DataPosition, Dictionary<st
 
 /// <summary>
 /// Everything needed to resume a run bit for bit, in one binary file written atomically: step,
-/// model state (parameters and buffers), the optimizer's momentum buffers, tracker state,
+/// model state (parameters and buffers), the optimizer's state (SGD momentum buffers; Adam's moments
+/// and step counts; recorded updates), tracker state,
 /// data-loader position and the CPU random-number generator's state.
 /// </summary>
 /// <remarks>
@@ -34,7 +35,7 @@ public static class Checkpoint
     private const int MaxRank = 64;
 
     /// <summary>Writes a checkpoint to <paramref name="path"/>, replacing any previous one atomically.</summary>
-    public static void Save(string path, long step, nn.Module model, SgdOptimizer optimizer, IReadOnlyDictionary<string, double[]> tracker, long dataPosition)
+    public static void Save(string path, long step, nn.Module model, IOptimizer optimizer, IReadOnlyDictionary<string, double[]> tracker, long dataPosition)
     {
         using var scope = torch.NewDisposeScope();
         var modelState = model.state_dict();
@@ -72,7 +73,7 @@ public static class Checkpoint
     /// The file is missing, truncated, corrupt, of another format version, or made for another
     /// model (the message names the file and the field).
     /// </exception>
-    public static CheckpointState Load(string path, nn.Module model, SgdOptimizer optimizer)
+    public static CheckpointState Load(string path, nn.Module model, IOptimizer optimizer)
     {
         VerifyFile(path);
         using var scope = torch.NewDisposeScope();

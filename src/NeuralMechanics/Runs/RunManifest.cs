@@ -28,7 +28,8 @@ public sealed record RunManifest
     public required int[] InputShape { get; init; }
     public required int Classes { get; init; }
     public required string Loss { get; init; }
-    public required SgdSettings Optimizer { get; init; }
+    /// <summary>Update rule, hyperparameters, parameter groups and schedule (a cosine schedule's horizon filled in).</summary>
+    public required OptimizerSettings Optimizer { get; init; }
     public required int BatchSize { get; init; }
     public required long Steps { get; init; }
     public required long Seed { get; init; }

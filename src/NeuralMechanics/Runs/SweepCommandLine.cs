@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using NeuralMechanics.Models;
 using NeuralMechanics.Training;
+using NeuralMechanics.Training.Schedules;
 
 namespace NeuralMechanics.Runs;
 
@@ -32,6 +33,13 @@ public static class SweepCommandLine
         if (c.DataDir is { } dataDir) args.AddRange(["--data-dir", dataDir]);
         if (c.TrainLimit is { } limit) args.AddRange(["--train-limit", Number(limit)]);
         if (o.Nesterov) args.Add("--nesterov");
+        if (o.Kind != OptimizerKind.Sgd)
+            args.AddRange(["--optimizer", o.Kind.Name(), "--betas", $"{Number(o.Beta1)},{Number(o.Beta2)}", "--eps", Number(o.Eps)]);
+        if (o.NoDecay != DecayExclusion.None) args.AddRange(["--no-decay", DecayExclusions.Format(o.NoDecay)]);
+        var s = o.Schedule;
+        if (s.Kind != ScheduleKind.Constant) args.AddRange(["--schedule", LrSchedule.Name(s.Kind)]);
+        if (s.Drops.Length > 0) args.AddRange(["--lr-drops", string.Join(",", s.Drops.Select(Number)), "--lr-drop-rate", Number(s.DropRate)]);
+        if (s.WarmupSteps > 0) args.AddRange(["--warmup-steps", Number(s.WarmupSteps)]);
         if (!c.Track) args.Add("--no-track");
         args.AddRange(c.Steps is { } steps ? ["--steps", Number(steps)] : ["--epochs", Number(c.Epochs)]);
         args.AddRange(["--out", c.OutDir]);

@@ -16,9 +16,9 @@ public sealed record SweepAxis(string Key, IReadOnlyList<double> Values);
 public sealed class SweepGrid
 {
     /// <summary>The training options a grid may vary.</summary>
-    public static readonly IReadOnlyList<string> Keys = ["lr", "wd", "momentum", "dampening", "batch", "seed", "width"];
+    public static readonly IReadOnlyList<string> Keys = ["lr", "wd", "momentum", "dampening", "batch", "seed", "width", "warmup", "drop-rate", "beta1", "beta2"];
 
-    private static readonly HashSet<string> WholeNumberKeys = ["batch", "seed"];
+    private static readonly HashSet<string> WholeNumberKeys = ["batch", "seed", "warmup"];
 
     /// <summary>The grid's axes.</summary>
     public IReadOnlyList<SweepAxis> Axes { get; }
@@ -94,6 +94,10 @@ public sealed class SweepGrid
                 "batch" => config with { BatchSize = checked((int)value) },
                 "seed" => config with { Seed = (long)value },
                 "width" => config with { ModelOptions = config.ModelOptions with { Width = value } },
+                "warmup" => config with { Optimizer = config.Optimizer with { Schedule = config.Optimizer.Schedule with { WarmupSteps = (long)value } } },
+                "drop-rate" => config with { Optimizer = config.Optimizer with { Schedule = config.Optimizer.Schedule with { DropRate = value } } },
+                "beta1" => config with { Optimizer = config.Optimizer with { Beta1 = value } },
+                "beta2" => config with { Optimizer = config.Optimizer with { Beta2 = value } },
                 _ => throw new ArgumentException($"not a grid key: {key}", nameof(point)),
             };
         return config with { OutDir = outDir };

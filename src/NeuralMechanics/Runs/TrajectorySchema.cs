@@ -7,9 +7,11 @@ namespace NeuralMechanics.Runs;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item><c>metrics/</c>: step, time, loss, accuracy — one row per step (training batch).</item>
+/// <item><c>metrics/</c>: step, time, loss, accuracy, lr — one row per step (training batch).</item>
 /// <item><c>layers/</c>: step, time, layer, kind, groups, empirical, the prediction columns,
 /// terms, forcing, angular_speed, angular_speed_theory — one row per (step, layer, kind), every step.</item>
+/// <item><c>equilibrium/</c>: step, time, layer, lr, angular_update, angular_update_theory, norm,
+/// equilibrium_norm — one row per (step, scale layer), every step.</item>
 /// <item><c>neurons/</c>: step, time, layer, kind, unit, empirical, the prediction columns,
 /// terms, forcing — one row per group every <c>--log-every</c> steps.</item>
 /// </list>
@@ -24,7 +26,7 @@ namespace NeuralMechanics.Runs;
 /// rounding moves it), |θ_A|² (scale), |θ_A1|² + |θ_A2|² (rescale).
 /// Relative error = |prediction − empirical| / terms.
 /// Step n's row holds the state <em>before</em> update n (step 0 = initialisation);
-/// time = η·n for SGD and η(1−α)·n with momentum (the paper's convention).
+/// time = Σ_{k&lt;n} ηₖ (η·n at a constant rate), × (1−α) with SGD momentum (the paper's convention).
 /// </remarks>
 public static class TrajectorySchema
 {
@@ -35,6 +37,8 @@ public static class TrajectorySchema
     public const string LayersFile = "layers";
     /// <summary>Folder of Parquet parts: one row per group every <c>--log-every</c> steps.</summary>
     public const string NeuronsFile = "neurons";
+    /// <summary>Folder of Parquet parts: one row per (step, scale layer): angular update and norm against their equilibrium values.</summary>
+    public const string EquilibriumFile = "equilibrium";
     /// <summary>Folder of Parquet parts: a fixed sample of raw parameter values every <c>--log-every</c> steps (the paper's Fig. 1, left).</summary>
     public const string SamplesFile = "samples";
     public const string StatusFile = "status.json";
@@ -45,6 +49,7 @@ public static class TrajectorySchema
     public const string Time = "time";            // double
     public const string Loss = "loss";            // double
     public const string Accuracy = "accuracy";    // double
+    public const string LearningRate = "lr";      // double: ηₙ of the update made at this step (base rate × the schedule's factor)
     public const string Layer = "layer";          // string, e.g. "features.0"
     public const string Kind = "kind";            // string: translation | scale | rescale
     public const string Groups = "groups";        // int: groups summed in a layer row
@@ -66,12 +71,17 @@ public static class TrajectorySchema
     public const string AngularSpeed = "angular_speed";              // scale: |Δθ_A|/(η|θ_A|), else NaN
     public const string AngularSpeedTheory = "angular_speed_theory"; // scale: √(2λ/η), else NaN
 
+    public const string AngularUpdate = "angular_update";                // scale: mean over groups of |Δθ_A|/|θ_A| of the update that led here
+    public const string AngularUpdateTheory = "angular_update_theory";   // scale: equilibrium √(2ηλ), √(2ηλ(1−α)/(1+β)), √(2ηλ(1−β₁)/(1+β₁)) (AdamW)
+    public const string Norm = "norm";                                   // scale: mean over groups of |θ_A|
+    public const string EquilibriumNorm = "equilibrium_norm";            // scale: mean over groups of the equilibrium |θ_A|* from this step's forcing
+
     /// <summary>The prediction columns, in the order reports list them.</summary>
     public static readonly string[] Predictions = [GradientFlow, Continuous, Discrete];
 
     /// <summary>Columns of <see cref="MetricsFile"/>, in file order.</summary>
     public static readonly TrajectoryColumn[] MetricsColumns =
-        [TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.Double(Loss), TrajectoryColumn.Double(Accuracy)];
+        [TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.Double(Loss), TrajectoryColumn.Double(Accuracy), TrajectoryColumn.Double(LearningRate)];
 
     /// <summary>Columns of <see cref="LayersFile"/>, in file order.</summary>
     public static readonly TrajectoryColumn[] LayersColumns =
@@ -80,6 +90,14 @@ public static class TrajectorySchema
         TrajectoryColumn.Int(Groups), TrajectoryColumn.Double(Empirical), TrajectoryColumn.Double(GradientFlow),
         TrajectoryColumn.Double(Continuous), TrajectoryColumn.Double(Discrete), TrajectoryColumn.Double(Terms),
         TrajectoryColumn.Double(Forcing), TrajectoryColumn.Double(AngularSpeed), TrajectoryColumn.Double(AngularSpeedTheory),
+    ];
+
+    /// <summary>Columns of <see cref="EquilibriumFile"/>, in file order (lr: η of the update that led to the step).</summary>
+    public static readonly TrajectoryColumn[] EquilibriumColumns =
+    [
+        TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.String(Layer), TrajectoryColumn.Double(LearningRate),
+        TrajectoryColumn.Double(AngularUpdate), TrajectoryColumn.Double(AngularUpdateTheory), TrajectoryColumn.Double(Norm),
+        TrajectoryColumn.Double(EquilibriumNorm),
     ];
 
     /// <summary>Columns of <see cref="SamplesFile"/>, in file order.</summary>

@@ -23,4 +23,16 @@ internal enum StepField
 
     /// <summary>g·θ (SGD angular speed of scale groups).</summary>
     GradTheta,
+
+    /// <summary>Δθ, the last recorded update (translation identity for any optimizer).</summary>
+    Update,
+
+    /// <summary>Δθ² (the identity for any optimizer; Nesterov's |u|² = |Δθ|²/η²).</summary>
+    UpdateSquared,
+
+    /// <summary>(θ − Δθ)·Δθ = θₙ·Δθ, with θ = θₙ₊₁ (the identity Q' = Q + 2⟨θₙ, Δθ⟩ + |Δθ|²).</summary>
+    PreviousThetaUpdate,
+
+    /// <summary>Δθ·v (Nesterov's ⟨u, v'⟩ = −⟨Δθ, v'⟩/η).</summary>
+    UpdateVelocity,
 }

@@ -67,9 +67,10 @@ internal sealed class StepReductions
 
     /// <summary>
     /// Measures every planned reduction at the current state (θ, .grad, momentum buffers from
-    /// <paramref name="velocity"/>) and returns them on the host, each slot at its place.
+    /// <paramref name="velocity"/>, the last updates from <paramref name="update"/>) and returns them
+    /// on the host, each slot at its place.
     /// </summary>
-    public double[] Measure(Func<Parameter, Tensor?> velocity)
+    public double[] Measure(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update = null)
     {
         if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
         using var scope = NewDisposeScope();
@@ -79,7 +80,7 @@ internal sealed class StepReductions
         {
             // The flat field is released as soon as its reductions are taken: one field at a time in memory.
             using var fieldScope = NewDisposeScope();
-            var flat = plan.Form(velocity);
+            var flat = plan.Form(velocity, update ?? (_ => null));
             var parts = new Tensor[plan.Reductions.Count];
             for (int i = 0; i < parts.Length; i++) parts[i] = plan.Reductions[i].Take(flat, plan.Offset(i));
             perField.Add(cat(parts, 0).MoveToOuterDisposeScope());
@@ -169,7 +170,7 @@ internal sealed class StepReductions
         }
 
         /// <summary>The field over all its parameters, flat, in float64 (values formed in the parameters' dtype, then converted).</summary>
-        public Tensor Form(Func<Parameter, Tensor?> velocity)
+        public Tensor Form(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?> update)
         {
             Tensor Gather(Func<Parameter, Tensor> source)
             {
@@ -180,6 +181,7 @@ internal sealed class StepReductions
             }
             static Tensor Theta(Parameter p) => p.detach();
             static Tensor Grad(Parameter p) => p.grad ?? zeros_like(p);
+            Tensor Delta(Parameter p) => update(p) ?? zeros_like(p);
             // Gather copies, so the in-place operations below never touch a parameter, gradient or buffer;
             // Squares through a Scalar that lives as long as the class (see SgdOptimizer.Step on why).
             var formed = Field switch
@@ -190,6 +192,10 @@ internal sealed class StepReductions
                 StepField.GradSquared => Gather(Grad).pow_(Two),
                 StepField.VelocitySquared => Gather(p => velocity(p) ?? zeros_like(p)).pow_(Two),
                 StepField.GradTheta => Gather(Grad).mul_(Gather(Theta)),
+                StepField.Update => Gather(Delta),
+                StepField.UpdateSquared => Gather(Delta).pow_(Two),
+                StepField.PreviousThetaUpdate => Gather(Theta).sub_(Gather(Delta)).mul_(Gather(Delta)),
+                StepField.UpdateVelocity => Gather(Delta).mul_(Gather(p => velocity(p) ?? zeros_like(p))),
                 _ => throw new ArgumentOutOfRangeException(nameof(Field)),
             };
             return formed.to(ScalarType.Float64);

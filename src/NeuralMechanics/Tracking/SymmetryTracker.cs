@@ -2,6 +2,7 @@ using NeuralMechanics.Runs;
 using NeuralMechanics.Symmetry;
 using NeuralMechanics.Theory;
 using NeuralMechanics.Training;
+using NeuralMechanics.Training.Schedules;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -12,7 +13,9 @@ namespace NeuralMechanics.Tracking;
 /// <param name="Neurons">neurons/ table: one row per group every logged step.</param>
 /// <param name="Samples">samples/ table: a fixed sample of raw parameters every logged step.</param>
 /// <param name="TensorBoard">Per-set totals and their predictions every logged step.</param>
-public sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? Neurons, TrajectoryWriter? Samples, TensorBoardLog? TensorBoard);
+/// <param name="Equilibrium">equilibrium/ table: one row per scale set every step.</param>
+public sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? Neurons, TrajectoryWriter? Samples, TensorBoardLog? TensorBoard,
+    TrajectoryWriter? Equilibrium = null);
 
 /// <summary>
 /// Measures every symmetry group's quantity at every step and holds it against its predictions
@@ -28,30 +31,39 @@ public sealed class SymmetryTracker
     private const int SamplesPerParameter = 8;
     private readonly SetTracker[] sets;
     private readonly StepReductions reductions = new();
-    private readonly SgdOptimizer optimizer;
-    private readonly double stationarySpeed;
+    private readonly ScheduleClock clock;
     private readonly Dictionary<Parameter, string> names;
     private readonly Func<Parameter, Tensor?> velocity;
+    private readonly Func<Parameter, Tensor?>? update;
     private readonly TrackerSinks sinks;
     private readonly (Parameter Param, string Name, string Layer, long[] Index, Tensor IndexTensor)[] samples;
 
     /// <summary>Tracks every set of <paramref name="analysis"/> for parameters updated by <paramref name="optimizer"/>.</summary>
     /// <param name="analysis">Discovered symmetry groups.</param>
-    /// <param name="optimizer">The optimizer (for settings and momentum buffers).</param>
+    /// <param name="optimizer">The optimizer (for groups, momentum buffers and recorded updates).</param>
+    /// <param name="settings">The optimizer's settings (rule, hyperparameters, schedule).</param>
     /// <param name="parameters">The network's named parameters (the names the optimizer knows them by).</param>
     /// <param name="sinks">Outputs.</param>
     /// <param name="seed">Chooses the sampled raw parameters.</param>
-    public SymmetryTracker(SymmetryAnalysis analysis, SgdOptimizer optimizer, IEnumerable<(string Name, Parameter Param)> parameters,
+    /// <remarks>
+    /// With Adam, AdamW or Nesterov the tracker sets <see cref="IOptimizer.RecordUpdates"/>: their
+    /// discrete laws need the update Δθ actually applied.
+    /// </remarks>
+    public SymmetryTracker(SymmetryAnalysis analysis, IOptimizer optimizer, OptimizerSettings settings, IEnumerable<(string Name, Parameter Param)> parameters,
         TrackerSinks sinks, long seed = 0)
     {
-        this.optimizer = optimizer;
         this.sinks = sinks;
-        stationarySpeed = StationarySpeed(optimizer.Settings);
+        clock = new ScheduleClock(settings);
         names = parameters.ToDictionary<(string Name, Parameter Param), Parameter, string>(p => p.Param, p => p.Name, ReferenceEqualityComparer.Instance);
-        sets = analysis.Sets.Select(s => new SetTracker(s, optimizer.Settings, s.Kind == SymmetryKind.Translation
+        sets = analysis.Sets.Select(s => new SetTracker(s, Theory(s, optimizer, settings), s.Kind == SymmetryKind.Translation
             ? analysis.Architecture.Layers.FirstOrDefault(l => l.Name == s.A[0].Layer)?.Weight : null, reductions)).ToArray();
         reductions.Seal();
         velocity = p => optimizer.MomentumBuffer(names[p]);
+        if (sets.Any(s => s.NeedsUpdates))
+        {
+            optimizer.RecordUpdates = true;
+            update = p => optimizer.LastUpdate(names[p]);
+        }
         var random = new Random((int)(seed % int.MaxValue));
         samples = analysis.Architecture.Layers.Where(l => l.Weight is not null).Select(l =>
         {
@@ -80,7 +92,7 @@ public sealed class SymmetryTracker
     /// </summary>
     public void Observe(long step, bool logNeurons)
     {
-        double[] values = reductions.Measure(velocity);
+        double[] values = reductions.Measure(velocity, update);
         double[] sampled = [];
         if (logNeurons && sinks.Samples is not null && samples.Length > 0)
         {
@@ -91,32 +103,61 @@ public sealed class SymmetryTracker
                 picked[i] = samples[i].Param.detach().view(-1).index_select(0, samples[i].IndexTensor).to(ScalarType.Float64);
             sampled = cat(picked, 0).cpu().data<double>().ToArray();
         }
-        double time = step * optimizer.Settings.TimePerStep;
+        double time = clock.Time(step);
         foreach (var set in sets)
         {
             var record = set.Observe(step, values);
             WriteLayerRow(record, time);
+            WriteEquilibriumRow(record, time, step);
             if (logNeurons) WriteNeuronRows(record, time, step);
         }
         if (sampled.Length > 0) WriteSamples(sampled, step, time);
     }
 
-    // NaN where the theory has no stationary speed (Nesterov); the set trackers say why in Unavailable.
-    private static double StationarySpeed(SgdSettings settings)
+    /// <summary>
+    /// The theory of one set: its λ is its parameters' group λ. A set whose parameters carry different
+    /// λ (no weight decay on biases or norms) under SGD is not predicted: its exact law would need each
+    /// part advanced with its own λ and the measured ⟨θ_part, g_part⟩, which the symmetry no longer cancels.
+    /// The update identity of Adam and AdamW holds whatever λ is.
+    /// </summary>
+    private SetTheory Theory(SymmetryGroupSet set, IOptimizer optimizer, OptimizerSettings settings)
     {
-        try { return Stationary.AngularSpeed(settings); }
-        catch (InvalidInputException) { return double.NaN; }
+        var parts = set.A.Concat(set.B).Select(s => names.TryGetValue(s.Tensor, out var n) ? n : null).OfType<string>()
+            .Distinct().Select(n => (Name: n, Lambda: optimizer.GroupOf(n).WeightDecay)).ToList();
+        var lambdas = parts.Select(p => p.Lambda).Distinct().ToList();
+        string? unavailable = null;
+        bool mixed = lambdas.Count > 1 && settings.Kind == OptimizerKind.Sgd;
+        // Translation groups of the zoo each lie in one parameter; Nesterov's mixed law is not derived.
+        if (mixed && (set.Kind == SymmetryKind.Translation || settings.Nesterov))
+            unavailable = $"{set.Kind.Name()} groups of {set.Layer}: mixed weight decay (" +
+                string.Join(", ", parts.Select(p => $"λ = {p.Lambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} on {p.Name}")) +
+                $"); the exact law advances each part with its own λ, derived for {(settings.Nesterov ? "SGD and heavy-ball momentum, not Nesterov" : "scale and rescale groups")}, so it is not predicted";
+        double lambda = lambdas.Count == 1 ? lambdas[0] : double.NaN;
+        var sgd = settings.Kind == OptimizerKind.Sgd ? settings.Sgd with { WeightDecay = lambdas.Count == 1 ? lambda : settings.WeightDecay } : null;
+        Func<UnitSlice, double>? sliceDecay = mixed ? s => optimizer.GroupOf(names[s.Tensor]).WeightDecay : null;
+        return new SetTheory(settings.Kind, sgd, lambda, settings.Beta1, clock, unavailable, sliceDecay);
     }
 
     private void WriteLayerRow(SetStep r, double time)
     {
         if (sinks.Layers is null) return;
         var set = r.Tracker.Set;
-        double theory = set.Kind == SymmetryKind.Scale ? stationarySpeed : double.NaN;
+        double theory = r.AngularSpeedTheory;
         sinks.Layers.AddRow().Long(r.Step).Double(time).String(set.Layer).String(set.Kind.Name()).Int(r.Tracker.Count)
             .Double(r.Q.Sum()).Double(Sum(r.GradientFlow)).Double(Sum(r.Continuous)).Double(Sum(r.Discrete))
             .Double(r.Terms.Sum()).Double(Sum(r.Forcing)).Double(r.AngularSpeed is null ? double.NaN : r.AngularSpeed.Average())
             .Double(theory).End();
+    }
+
+    private void WriteEquilibriumRow(SetStep r, double time, long step)
+    {
+        if (sinks.Equilibrium is null || r.Tracker.Set.Kind != SymmetryKind.Scale) return;
+        double eta = clock.LearningRate(Math.Max(0, step - 1));
+        double angle = r.AngularSpeed is null ? double.NaN : eta * r.AngularSpeed.Average();
+        double norm = r.Q.Average(Math.Sqrt);
+        double equilibrium = r.EquilibriumNorm is null ? double.NaN : r.EquilibriumNorm.Average();
+        sinks.Equilibrium.AddRow().Long(step).Double(time).String(r.Tracker.Set.Layer).Double(eta).Double(angle)
+            .Double(r.AngularUpdateTheory).Double(norm).Double(equilibrium).End();
     }
 
     private void WriteNeuronRows(SetStep r, double time, long step)

@@ -6,96 +6,92 @@ namespace NeuralMechanics.Training;
 
 /// <summary>
 /// SGD with momentum, dampening, weight decay and Nesterov, with PyTorch's semantics exactly
-/// (see <see cref="SgdSettings"/>). Unlike <c>torch.optim.SGD</c> it keys its state by parameter
-/// name, so trackers can read the live momentum buffer v of a named parameter (the paper's
-/// momentum forcing uses |v_A|²) and a checkpoint can restore it by name.
+/// (see <see cref="SgdSettings"/>), per parameter group (each its own η and λ; β, α and Nesterov
+/// shared). Unlike <c>torch.optim.SGD</c> it keys its state by parameter name, so trackers can
+/// read the live momentum buffer v of a named parameter (the paper's momentum forcing uses
+/// |v_A|²) and a checkpoint can restore it by name.
 /// </summary>
-public sealed class SgdOptimizer
+public sealed class SgdOptimizer : OptimizerBase
 {
-    private readonly (string Name, Parameter Param)[] parameters;
     private readonly Tensor?[] buffers;
-    private readonly Dictionary<string, int> index = new();
 
-    /// <summary>Optimizes the given named parameters (names must be unique).</summary>
+    /// <summary>Optimizes the given named parameters (names must be unique) as one group with η and λ of <paramref name="settings"/>.</summary>
     /// <exception cref="InvalidInputException">A setting is out of range.</exception>
     public SgdOptimizer(IEnumerable<(string Name, Parameter Param)> parameters, SgdSettings settings)
+        : this([new ParameterGroup("all", parameters, settings.LearningRate, settings.WeightDecay)], settings)
     {
-        settings.Validate();
-        Settings = settings;
-        this.parameters = parameters.ToArray();
-        buffers = new Tensor?[this.parameters.Length];
-        for (var i = 0; i < this.parameters.Length; i++)
-            if (!index.TryAdd(this.parameters[i].Name, i))
-                throw new ArgumentException($"parameter name '{this.parameters[i].Name}' appears twice", nameof(parameters));
     }
 
-    /// <summary>The hyperparameters η, λ, β, α and Nesterov.</summary>
+    /// <summary>Optimizes <paramref name="groups"/>; β, α and Nesterov come from <paramref name="settings"/>, η and λ from each group.</summary>
+    /// <exception cref="InvalidInputException">A setting (or a group's η or λ) is out of range.</exception>
+    public SgdOptimizer(IReadOnlyList<ParameterGroup> groups, SgdSettings settings) : base(groups)
+    {
+        settings.Validate();
+        foreach (var g in groups) (settings with { LearningRate = g.BaseLearningRate, WeightDecay = g.WeightDecay }).Validate();
+        Settings = settings;
+        buffers = new Tensor?[Entries.Length];
+    }
+
+    /// <summary>The hyperparameters η, λ (of the first group), β, α and Nesterov.</summary>
     public SgdSettings Settings { get; }
 
-    /// <summary>The parameter names, in update order.</summary>
-    public IEnumerable<string> ParameterNames => parameters.Select(p => p.Name);
+    /// <inheritdoc/>
+    public override OptimizerKind Kind => OptimizerKind.Sgd;
 
     /// <summary>
     /// One update from each parameter's <c>.grad</c>: d = g + λθ; v = d on the first step, else
-    /// v ← βv + (1−α)d; θ ← θ − η·(Nesterov ? d + βv : v), or θ ← θ − ηd without momentum.
-    /// Parameters without a gradient are skipped, as in PyTorch.
+    /// v ← βv + (1−α)d; θ ← θ − η·(Nesterov ? d + βv : v), or θ ← θ − ηd without momentum, with
+    /// η and λ of the parameter's group. Parameters without a gradient are skipped, as in PyTorch.
     /// </summary>
-    public void Step()
+    protected override void Update()
     {
-        using var noGrad = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
         var (beta, nesterov) = (Settings.Momentum, Settings.Nesterov);
-        // Scalars held in variables until the loop ends: an implicit one (alpha: -lr) could be
+        // Scalars held in variables until the group's loop ends: an implicit one (alpha: -lr) could be
         // finalized by a collection on another thread while the native update still reads it.
-        using Scalar wd = Settings.WeightDecay, minusLr = -Settings.LearningRate, betaScalar = beta,
-            oneMinusDamp = 1 - Settings.Dampening;
-        for (var i = 0; i < parameters.Length; i++)
+        using Scalar betaScalar = beta, oneMinusDamp = 1 - Settings.Dampening;
+        int i = 0;
+        foreach (var group in Groups)
         {
-            var theta = parameters[i].Param;
-            var g = theta.grad;
-            if (g is null) continue;
-            // Out of place: .grad stays the raw gradient for whoever reads it after the step.
-            var d = Settings.WeightDecay != 0 ? g.add(theta, alpha: wd) : g;
-            if (beta == 0)
+            using Scalar wd = group.WeightDecay, minusLr = -group.LearningRate;
+            for (int end = i + group.Parameters.Count; i < end; i++)
             {
-                theta.add_(d, alpha: minusLr);
-                continue;
+                var theta = Entries[i].Param;
+                var g = theta.grad;
+                if (g is null) continue;
+                // Out of place: .grad stays the raw gradient for whoever reads it after the step.
+                var d = group.WeightDecay != 0 ? g.add(theta, alpha: wd) : g;
+                if (beta == 0)
+                {
+                    theta.add_(d, alpha: minusLr);
+                    continue;
+                }
+                var v = buffers[i];
+                if (v is null)
+                    buffers[i] = v = d.detach().clone().DetachFromDisposeScope();
+                else
+                    v.mul_(betaScalar).add_(d, alpha: oneMinusDamp);
+                if (nesterov)
+                    theta.add_(d.add(v, alpha: betaScalar), alpha: minusLr);
+                else
+                    theta.add_(v, alpha: minusLr);
             }
-            var v = buffers[i];
-            if (v is null)
-                buffers[i] = v = d.detach().clone().DetachFromDisposeScope();
-            else
-                v.mul_(betaScalar).add_(d, alpha: oneMinusDamp);
-            if (nesterov)
-                theta.add_(d.add(v, alpha: betaScalar), alpha: minusLr);
-            else
-                theta.add_(v, alpha: minusLr);
         }
     }
 
     /// <summary>The live momentum buffer v of a parameter: null before its first step or without momentum.</summary>
     /// <exception cref="KeyNotFoundException">No parameter has this name.</exception>
-    public Tensor? MomentumBuffer(string name) =>
-        index.TryGetValue(name, out var i) ? buffers[i] : throw new KeyNotFoundException($"no parameter named '{name}'");
-
-    /// <summary>Drops every gradient (sets it to null, PyTorch's default): no kernel, and backward writes instead of accumulating.</summary>
-    public void ZeroGrad()
-    {
-        foreach (var (_, p) in parameters)
-            p.grad = null;
-    }
+    public override Tensor? MomentumBuffer(string name) => buffers[IndexOf(name)];
 
     /// <summary>
     /// The momentum buffers by parameter name (copies, so later steps do not change them);
-    /// parameters without a buffer are absent. With <see cref="LoadStateDict"/> an exact round trip.
+    /// parameters without a buffer are absent.
     /// </summary>
-    public Dictionary<string, Tensor> StateDict()
+    protected override Dictionary<string, Tensor> RuleState()
     {
-        using var noGrad = torch.no_grad();
         var state = new Dictionary<string, Tensor>();
-        for (var i = 0; i < parameters.Length; i++)
+        for (var i = 0; i < Entries.Length; i++)
             if (buffers[i] is { } v)
-                state[parameters[i].Name] = v.clone();
+                state[Entries[i].Name] = v.clone();
         return state;
     }
 
@@ -103,24 +99,19 @@ public sealed class SgdOptimizer
     /// Replaces the momentum buffers with <paramref name="state"/> (copied onto each parameter's
     /// device); parameters absent from it start afresh, as before a first step.
     /// </summary>
-    /// <exception cref="InvalidInputException">A name is unknown, or a shape or dtype does not match its parameter.</exception>
-    public void LoadStateDict(Dictionary<string, Tensor> state)
+    protected override void LoadRuleState(Dictionary<string, Tensor> state)
     {
         foreach (var (name, v) in state)
         {
-            if (!index.TryGetValue(name, out var i))
-                throw new InvalidInputException($"optimizer state: momentum buffer '{name}': expected one of this model's parameter names");
-            var p = parameters[i].Param;
-            if (!v.shape.SequenceEqual(p.shape) || v.dtype != p.dtype)
-                throw new InvalidInputException($"optimizer state: momentum buffer '{name}': expected {p.dtype} [{string.Join(", ", p.shape)}], found {v.dtype} [{string.Join(", ", v.shape)}]");
+            if (name.Contains('#'))
+                throw new InvalidInputException($"optimizer state: '{name}': an Adam entry; this run's optimizer is sgd");
+            CheckLike(name, v, Entries[Known(name, name)].Param);
         }
         using var noGrad = torch.no_grad();
-        for (var i = 0; i < parameters.Length; i++)
+        for (var i = 0; i < Entries.Length; i++)
         {
             buffers[i]?.Dispose();
-            buffers[i] = state.TryGetValue(parameters[i].Name, out var v)
-                ? v.detach().to(parameters[i].Param.device, copy: true).DetachFromDisposeScope()
-                : null;
+            buffers[i] = state.TryGetValue(Entries[i].Name, out var v) ? Restore(v, Entries[i].Param) : null;
         }
     }
 }

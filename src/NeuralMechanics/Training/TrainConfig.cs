@@ -12,7 +12,8 @@ public sealed record TrainConfig
     /// <summary>Use only the first N training examples (CPU-sized runs).</summary>
     public int? TrainLimit { get; init; }
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
-    public required SgdSettings Optimizer { get; init; }
+    /// <summary>Update rule, hyperparameters, parameter groups and schedule (plain <see cref="SgdSettings"/> convert to it).</summary>
+    public required OptimizerSettings Optimizer { get; init; }
     public int BatchSize { get; init; } = 128;
     /// <summary>Number of updates; when null, <see cref="Epochs"/> decides.</summary>
     public long? Steps { get; init; }

@@ -4,13 +4,14 @@ using NeuralMechanics.Models;
 using NeuralMechanics.Runs;
 using NeuralMechanics.Symmetry;
 using NeuralMechanics.Tracking;
+using NeuralMechanics.Training.Schedules;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralMechanics.Training;
 
 /// <summary>
-/// Trains a zoo model with <see cref="SgdOptimizer"/> while the <see cref="SymmetryTracker"/>
+/// Trains a zoo model with the optimizer and schedule of its <see cref="OptimizerSettings"/> while the <see cref="SymmetryTracker"/>
 /// records every symmetry group at every step, into a run directory that survives interruption:
 /// checkpoints every N steps (model, optimizer buffers, tracker, data position, RNG), status
 /// kept current, and a non-finite loss stops the run with its data kept.
@@ -57,6 +58,20 @@ public static class Trainer
         };
     }
 
+    /// <summary>
+    /// A cosine schedule spans the run's steps, fixed when the run starts (the manifest keeps it), so
+    /// that resuming does not reshape it; a run extended past it is refused.
+    /// </summary>
+    private static OptimizerSettings WithHorizon(OptimizerSettings settings, long steps)
+    {
+        var s = settings.Schedule;
+        if (s.Kind != ScheduleKind.Cosine) return settings;
+        if (s.Horizon == 0) return settings with { Schedule = s with { Horizon = steps } };
+        if (steps > s.Horizon)
+            throw new InvalidInputException($"--steps: the run's cosine schedule ends at step {s.Horizon} (η = 0 there); expected --steps ≤ {s.Horizon}, found {steps}");
+        return settings;
+    }
+
     private static TrainResult Execute(TrainConfig config, bool resume, IProgress<TrainProgress>? progress, CancellationToken cancel)
     {
         // Before any tensor operation: the first matrix product already fixes oneDNN's instruction set.
@@ -71,9 +86,11 @@ public static class Trainer
         var network = model.Network;
         var analysis = SymmetryDiscovery.Discover(model.Architecture);
         var named = network.named_parameters().Select(p => (p.name, p.parameter)).ToList();
-        var optimizer = new SgdOptimizer(named, config.Optimizer);
         using var loader = new BatchLoader(train, config.BatchSize, norm, device, shuffle: true, seed: config.Seed);
         long steps = config.Steps ?? (long)Math.Ceiling(config.Epochs * loader.BatchesPerEpoch);
+        var settings = WithHorizon(config.Optimizer, steps);
+        var optimizer = Optimizers.Create(network, settings);
+        var clock = new ScheduleClock(settings);
         int logEvery = config.LogEvery > 0 ? config.LogEvery : (int)Math.Max(1, (steps + 499) / 500);
         var loss = config.Loss;
 
@@ -81,7 +98,7 @@ public static class Trainer
         {
             Model = model.Name, ModelOptions = config.ModelOptions.ToDictionary(), Data = config.Data, DataDir = config.DataDir,
             TrainLimit = config.TrainLimit, InputShape = shape.Select(s => (int)s).ToArray(), Classes = train.Classes,
-            Loss = loss.Name(), Optimizer = config.Optimizer, BatchSize = config.BatchSize, Steps = steps, Seed = config.Seed,
+            Loss = loss.Name(), Optimizer = settings, BatchSize = config.BatchSize, Steps = steps, Seed = config.Seed,
             LogEvery = logEvery, CheckpointEvery = config.CheckpointEvery, Device = device.type.ToString().ToLowerInvariant(),
             Tracked = config.Track, Parameters = model.Architecture.ParameterCount,
             SymmetryCounts = Enum.GetValues<SymmetryKind>().ToDictionary(k => k.Name(), k => (int)analysis.Count(k)),
@@ -96,9 +113,11 @@ public static class Trainer
         using var layers = config.Track ? new TrajectoryWriter(run.LayersFolder, TrajectorySchema.LayersColumns) : null;
         using var neurons = config.Track ? new TrajectoryWriter(run.NeuronsFolder, TrajectorySchema.NeuronsColumns) : null;
         using var samples = config.Track ? new TrajectoryWriter(run.SamplesFolder, TrajectorySchema.SamplesColumns) : null;
+        // Only models with scale groups (a normalisation after a layer) have an equilibrium to show.
+        using var equilibrium = config.Track && analysis.Count(SymmetryKind.Scale) > 0 ? new TrajectoryWriter(Path.Combine(run.Root, TrajectorySchema.EquilibriumFile), TrajectorySchema.EquilibriumColumns) : null;
         var board = new TensorBoardLog(run.TensorBoardFolder);
         var tracker = config.Track
-            ? new SymmetryTracker(analysis, optimizer, named, new TrackerSinks(layers, neurons, samples, board), config.Seed)
+            ? new SymmetryTracker(analysis, optimizer, settings, named, new TrackerSinks(layers, neurons, samples, board, equilibrium), config.Seed)
             : null;
 
         long start = 0;
@@ -119,7 +138,7 @@ public static class Trainer
         }
         // Rows past the checkpoint (or, starting over in a folder killed before its first
         // checkpoint, every row) would otherwise be stored twice.
-        TrajectoryWriter?[] writers = [metrics, layers, neurons, samples];
+        TrajectoryWriter?[] writers = [metrics, layers, neurons, samples, equilibrium];
         foreach (var w in writers) w?.DropRowsFromStep(start);
         run.WriteStatus(RunStatus.Running());
 
@@ -151,10 +170,11 @@ public static class Trainer
                 break;
             }
             tracker?.Observe(step, step % logEvery == 0);
+            Optimizers.ApplySchedule(optimizer, settings.Schedule, step);
             optimizer.Step();
             lastLoss = value;
             lastAccuracy = accuracy;
-            metrics.AddRow().Long(step).Double(step * config.Optimizer.TimePerStep).Double(value).Double(accuracy).End();
+            metrics.AddRow().Long(step).Double(clock.Time(step)).Double(value).Double(accuracy).Double(clock.LearningRate(step)).End();
             if (step % logEvery == 0) { board.AddScalar("train/loss", value, step); board.AddScalar("train/accuracy", accuracy, step); }
             progress?.Report(new TrainProgress(step + 1, steps, value, accuracy, (step + 1 - start) / watch.Elapsed.TotalSeconds));
             if (config.CheckpointEvery > 0 && (step + 1) % config.CheckpointEvery == 0 && step + 1 < steps) SaveCheckpoint(step + 1);
@@ -192,7 +212,7 @@ public static class Trainer
     }
 
     /// <summary>One forward and backward pass; returns the loss and the batch accuracy. Gradients are left in .grad.</summary>
-    public static (double Loss, double Accuracy) ForwardBackward(nn.Module<Tensor, Tensor> network, SgdOptimizer optimizer, Tensor x, Tensor y, LossKind loss)
+    public static (double Loss, double Accuracy) ForwardBackward(nn.Module<Tensor, Tensor> network, IOptimizer optimizer, Tensor x, Tensor y, LossKind loss)
     {
         var output = network.forward(x);
         var value = Losses.For(loss)(output, y);

@@ -48,7 +48,7 @@ public class TrackerMeasurementTests
         Tensor? Velocity(TorchSharp.Modules.Parameter p) => optimizer.MomentumBuffer(names[p]);
 
         var reductions = new StepReductions();
-        var trackers = analysis.Sets.Select(s => new SetTracker(s, settings, LayerWeight(analysis, s), reductions)).ToList();
+        var trackers = analysis.Sets.Select(s => new SetTracker(s, new SetTheory(OptimizerKind.Sgd, settings, settings.WeightDecay, 0.9, new NeuralMechanics.Training.Schedules.ScheduleClock(settings), null), LayerWeight(analysis, s), reductions)).ToList();
         reductions.Seal();
         var measured = reductions.Measure(Velocity);
 

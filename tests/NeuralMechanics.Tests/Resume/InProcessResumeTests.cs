@@ -17,16 +17,18 @@ public sealed class InProcessResumeTests : IDisposable
     public void Dispose() => Directory.Delete(root, recursive: true);
 
     [Theory]
-    [InlineData("none", 17)]
-    [InlineData("batchnorm", 13)]
-    public void CancelledThenResumedRunEqualsUninterruptedRun(string norm, long cancelAfter)
+    [InlineData("sgd", "none", 17)]
+    [InlineData("sgd", "batchnorm", 13)]
+    [InlineData("adamw", "batchnorm", 13)]
+    [InlineData("drops", "batchnorm", 11)]
+    public void CancelledThenResumedRunEqualsUninterruptedRun(string optimizer, string norm, long cancelAfter)
     {
         var reference = Path.Combine(root, "reference");
         var resumed = Path.Combine(root, "resumed");
-        Assert.Equal(RunState.Finished, Trainer.Run(ResumeConfigs.Mlp(norm, reference, Steps)).Status.State);
+        Assert.Equal(RunState.Finished, Trainer.Run(ResumeConfigs.Named(optimizer, norm, reference, Steps)).Status.State);
 
         using var cancel = new CancellationTokenSource();
-        var stopped = Trainer.Run(ResumeConfigs.Mlp(norm, resumed, Steps),
+        var stopped = Trainer.Run(ResumeConfigs.Named(optimizer, norm, resumed, Steps),
             new Callback(p => { if (p.Step == cancelAfter) cancel.Cancel(); }), cancel.Token);
         Assert.Equal((RunState.Failed, cancelAfter), (stopped.Status.State, stopped.Steps));
         Assert.Equal(RunState.Failed, RunDirectory.Open(resumed).ReadStatus()!.State);

@@ -28,16 +28,20 @@ public sealed class KilledProcessResumeTests : IDisposable
 
     private static string Invariant(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    [Fact]
-    public void RunKilledAfterACheckpointResumesToTheUninterruptedRun()
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adamw")]
+    public void RunKilledAfterACheckpointResumesToTheUninterruptedRun(string optimizer)
     {
         var reference = Path.Combine(root, "reference");
         var killed = Path.Combine(root, "killed");
-        var config = ResumeConfigs.Mlp("batchnorm", reference, Steps);
+        var config = ResumeConfigs.Named(optimizer, "batchnorm", reference, Steps);
         Trainer.Run(config);
 
         var checkpoint = Path.Combine(killed, TrajectorySchema.CheckpointFile);
-        using (var process = NmechProcess.Start(TrainArguments(config, killed)))
+        // AdamW, its schedule and groups are spelled out as a sweep point would be.
+        string[] arguments = optimizer == "sgd" ? TrainArguments(config, killed) : [.. SweepCommandLine.Train(config with { OutDir = killed })];
+        using (var process = NmechProcess.Start(arguments))
         {
             while (process.Running && !File.Exists(checkpoint)) Thread.Sleep(10);
             Assert.True(process.Running, $"the run ended before it could be killed:\n{process.Output}");

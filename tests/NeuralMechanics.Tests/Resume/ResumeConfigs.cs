@@ -1,5 +1,6 @@
 using NeuralMechanics.Models;
 using NeuralMechanics.Training;
+using NeuralMechanics.Training.Schedules;
 
 namespace NeuralMechanics.Tests.Resume;
 
@@ -23,5 +24,35 @@ internal static class ResumeConfigs
         LogEvery = 3,
         CheckpointEvery = 5,
         OutDir = outDir,
+    };
+
+    /// <summary>
+    /// The same MLP with AdamW, a warmup and a cosine schedule, and no weight decay on norms and
+    /// biases (Adam's moments and step counts, recorded updates, the schedule's clock, two groups).
+    /// </summary>
+    public static TrainConfig AdamW(string norm, string outDir, long steps) => Mlp(norm, outDir, steps) with
+    {
+        Optimizer = new OptimizerSettings
+        {
+            Kind = OptimizerKind.AdamW, LearningRate = 1e-2, WeightDecay = 0.05, NoDecay = DecayExclusion.Norm | DecayExclusion.Bias,
+            Schedule = new LrSchedule { Kind = ScheduleKind.Cosine, WarmupSteps = 6 },
+        },
+    };
+
+    /// <summary>SGD with momentum and step drops of the learning rate (the reference's --lr-drops).</summary>
+    public static TrainConfig Drops(string norm, string outDir, long steps) => Mlp(norm, outDir, steps) with
+    {
+        Optimizer = (OptimizerSettings)new SgdSettings(0.05, WeightDecay: 5e-4, Momentum: 0.9) with
+        {
+            Schedule = new LrSchedule { Kind = ScheduleKind.Step, Drops = [8, 16], DropRate = 0.2 },
+        },
+    };
+
+    /// <summary>One of the configurations by name: sgd, adamw or drops.</summary>
+    public static TrainConfig Named(string name, string norm, string outDir, long steps) => name switch
+    {
+        "adamw" => AdamW(norm, outDir, steps),
+        "drops" => Drops(norm, outDir, steps),
+        _ => Mlp(norm, outDir, steps),
     };
 }

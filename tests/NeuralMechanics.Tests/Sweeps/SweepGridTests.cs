@@ -46,14 +46,14 @@ public class SweepGridTests
     }
 
     [Theory]
-    [InlineData("", "--grid: expected key=v1,v2,... with keys from lr, wd, momentum, dampening, batch, seed, width, found nothing")]
+    [InlineData("", "--grid: expected key=v1,v2,... with keys from lr, wd, momentum, dampening, batch, seed, width, warmup, drop-rate, beta1, beta2, found nothing")]
     [InlineData("lr=", "--grid: lr: expected at least one value after '=', found 'lr='")]
     [InlineData("lr", "--grid: expected key=v1,v2,... (e.g. lr=0.1,0.01), found 'lr'")]
     [InlineData("=0.1", "--grid: expected key=v1,v2,... (e.g. lr=0.1,0.01), found '=0.1'")]
     [InlineData("lr=abc", "--grid: lr: expected a finite number, found 'abc'")]
     [InlineData("lr=0.1,,0.2", "--grid: lr: expected a finite number, found ''")]
     [InlineData("lr=Infinity", "--grid: lr: expected a finite number, found 'Infinity'")]
-    [InlineData("beta=0.9", "--grid: unknown key 'beta'; expected one of lr, wd, momentum, dampening, batch, seed, width")]
+    [InlineData("beta=0.9", "--grid: unknown key 'beta'; expected one of lr, wd, momentum, dampening, batch, seed, width, warmup, drop-rate, beta1, beta2")]
     [InlineData("lr=0.1 lr=0.2", "--grid: key 'lr' given twice; give all its values in one key=v1,v2,...")]
     [InlineData("lr=0.1,1e-1", "--grid: lr: value 0.1 given twice")]
     [InlineData("batch=1.5", "--grid: batch: expected a whole number, found '1.5'")]

@@ -48,12 +48,16 @@ public class LayerPredictorContractTests
     }
 
     [Fact]
-    public void NesterovIsRefusedNamingTheMissingPrediction()
+    public void NesterovHasNoContinuousModelAndNeedsTheCrossTerm()
     {
-        var e = Assert.Throws<InvalidInputException>(() =>
-            new LayerPredictor(SymmetryKind.Scale, new SgdSettings(0.1, 1e-3, 0.9, 0, Nesterov: true), [1.0]));
-        Assert.StartsWith("nesterov:", e.Message);
-        Assert.Contains("unavailable", e.Message);
+        var p = new LayerPredictor(SymmetryKind.Scale, new SgdSettings(0.1, 1e-3, 0.9, 0, Nesterov: true), [1.0]);
+        Assert.True(double.IsNaN(p.Continuous[0]));
+        Assert.Throws<ArgumentException>(() => p.Advance([1.0]));
+        // First step: P̃ = λQ, Q' = Q − 2η(λQ + βλQ) + η²U, written out.
+        p.Advance([4.0], 0.1, [3.0]);
+        Assert.Equal(1 - 2 * 0.1 * (1e-3 + 0.9 * 1e-3) + 0.01 * 4.0, p.Discrete[0], 1e-15);
+        Assert.True(double.IsNaN(p.Continuous[0]));
+        Assert.StartsWith("nesterov:", Assert.Throws<InvalidInputException>(() => Stationary.AngularSpeed(new SgdSettings(0.1, 1e-3, 0.9, 0, Nesterov: true))).Message);
     }
 
     [Fact]
