@@ -5,74 +5,103 @@ using static TorchSharp.torch;
 namespace NeuralMechanics.Models;
 
 /// <summary>
-/// The description of a sequential network that the symmetry analysis reads: ordered layers
-/// with kinds, per-example shapes and parameter tensors, plus the loss that follows them.
+/// The description of a network that the symmetry analysis reads (docs/design.md, "The
+/// architecture graph"): a graph of nodes — parametrized layers, parameter-free operations,
+/// merges — with kinds, per-example shapes and parameter tensors, plus the loss that follows
+/// the output. A chain of layers (a <c>Sequential</c>) is the special case where every node
+/// reads the one before it.
 /// </summary>
 public sealed class Architecture
 {
-    private Architecture(IReadOnlyList<LayerInfo> layers, LossKind loss, long[] inputShape)
+    /// <summary>The index that stands for the network's input among a node's <see cref="LayerInfo.Inputs"/>.</summary>
+    public const int NetworkInput = -1;
+
+    private readonly IReadOnlyList<int>[] consumers;
+    private readonly IReadOnlyList<int> inputConsumers;
+
+    private Architecture(IReadOnlyList<LayerInfo> layers, int output, LossKind loss, long[] inputShape, IReadOnlyList<string> undescribed)
     {
         Layers = layers;
+        Output = output;
         Loss = loss;
         InputShape = inputShape;
-        ParameterCount = layers.Sum(l => l.Parameters.Values.Sum(p => p.numel()));
+        UndescribedParameters = undescribed;
+        var uses = layers.SelectMany(l => l.Parameters.Values).GroupBy(p => p, ReferenceEqualityComparer.Instance).ToList();
+        ParameterCount = uses.Sum(g => ((Parameter)g.Key!).numel());
+        SharedParameters = uses.Where(g => g.Count() > 1).Select(g => (Parameter)g.Key!).ToHashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        var readers = Enumerable.Range(0, layers.Count).Select(_ => new List<int>()).ToArray();
+        var inputReaders = new List<int>();
+        foreach (var l in layers)
+            foreach (int i in l.Inputs.Distinct())
+                (i == NetworkInput ? inputReaders : readers[i]).Add(l.Index);
+        consumers = readers;
+        inputConsumers = inputReaders;
     }
 
-    /// <summary>Layers in forward order.</summary>
+    /// <summary>Nodes in forward order: every node after the nodes it reads.</summary>
     public IReadOnlyList<LayerInfo> Layers { get; }
 
-    /// <summary>The loss applied to the last layer's output.</summary>
+    /// <summary>The node whose output is the network's output (<see cref="NetworkInput"/> for a network that returns its input).</summary>
+    public int Output { get; }
+
+    /// <summary>The loss applied to the output.</summary>
     public LossKind Loss { get; }
 
     /// <summary>Per-example input shape.</summary>
     public long[] InputShape { get; }
 
-    /// <summary>Number of trainable scalars.</summary>
+    /// <summary>Number of trainable scalars (a parameter shared by several nodes counted once).</summary>
     public long ParameterCount { get; }
 
-    /// <summary>Output units of the last layer (classes).</summary>
-    public long Outputs => Layers[^1].OutputShape[^1];
+    /// <summary>Parameters that more than one node uses (a module applied twice): no symmetry is counted on them.</summary>
+    public IReadOnlySet<Parameter> SharedParameters { get; }
+
+    /// <summary>Names of the network's parameters that no node holds: a block's description left them out.</summary>
+    public IReadOnlyList<string> UndescribedParameters { get; }
+
+    /// <summary>Output units of the network (classes).</summary>
+    public long Outputs => OutputShape[^1];
+
+    /// <summary>Per-example shape of the network's output.</summary>
+    public long[] OutputShape => Output == NetworkInput ? InputShape : Layers[Output].OutputShape;
+
+    /// <summary>The nodes that read the output of node <paramref name="node"/> (or of the input, for <see cref="NetworkInput"/>).</summary>
+    public IReadOnlyList<int> Consumers(int node) => node == NetworkInput ? inputConsumers : consumers[node];
+
+    /// <summary>Per-example shape of the output of node <paramref name="node"/> (the input's for <see cref="NetworkInput"/>).</summary>
+    public long[] ShapeOf(int node) => node == NetworkInput ? InputShape : Layers[node].OutputShape;
 
     /// <summary>
-    /// Reads a <see cref="Sequential"/>: each child's kind from its type, its shapes from one
-    /// forward pass of zeros (batch of 2, eval mode, no grad; the mode is restored afterwards).
-    /// Throws <see cref="InvalidInputException"/> when the input shape does not fit the network.
+    /// Describes <paramref name="network"/> (see <see cref="GraphBuilder"/>): a <c>Sequential</c> as a
+    /// chain, a known layer as one node, an <see cref="IGraphBlock"/> through its description, anything
+    /// else as one unknown node. Shapes come from one forward pass of a random probe batch of 2 (eval
+    /// mode, no grad, its own generator so torch's global seed is untouched; the mode is restored
+    /// afterwards). Throws <see cref="InvalidInputException"/> when the input shape does not fit the
+    /// network or a block's description does not compute its forward.
     /// </summary>
-    public static Architecture Describe(Sequential network, long[] inputShape, LossKind loss)
+    public static Architecture Describe(nn.Module<Tensor, Tensor> network, long[] inputShape, LossKind loss)
     {
-        var layers = new List<LayerInfo>();
         bool wasTraining = network.training;
         network.eval();
+        GraphBuilder builder = new();
+        int output;
         try
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var first = network.parameters().FirstOrDefault();
-            var x = zeros([2, .. inputShape], dtype: first?.dtype ?? get_default_dtype(), device: first?.device);
-            int index = 0;
-            foreach (var (name, child) in network.named_children())
-            {
-                if (child is not nn.Module<Tensor, Tensor> module)
-                    throw new InvalidInputException($"layer '{name}': {child.GetType().Name} is not a tensor-to-tensor module");
-                var input = x.shape[1..];
-                try
-                {
-                    x = module.forward(x);
-                }
-                catch (Exception e) when (e is not InvalidInputException)
-                {
-                    throw new InvalidInputException($"layer '{name}' ({child.GetType().Name}): does not accept input of shape [{string.Join("x", input)}]: {e.Message.Split('\n')[0]}");
-                }
-                var parameters = module.named_parameters(recurse: true).ToDictionary(p => p.name, p => p.parameter);
-                layers.Add(new LayerInfo(index++, name, KindOf(module), module.GetType().Name, input, x.shape[1..], parameters, module));
-            }
+            using var generator = new Generator(0);
+            var x = randn([2, .. inputShape], dtype: first?.dtype ?? get_default_dtype(), generator: generator).to(first?.device ?? CPU);
+            output = builder.Module("", network, new GraphValue(NetworkInput, x)).Node;
         }
         finally
         {
             network.train(wasTraining);
         }
-        if (layers.Count == 0) throw new InvalidInputException("network: has no layers");
-        return new Architecture(layers, loss, inputShape);
+        if (builder.Nodes.Count == 0) throw new InvalidInputException("network: has no layers");
+        var held = builder.Nodes.SelectMany(l => l.Parameters.Values).ToHashSet(ReferenceEqualityComparer.Instance);
+        var undescribed = network.named_parameters().Where(p => !held.Contains(p.parameter)).Select(p => p.name).ToList();
+        return new Architecture(builder.Nodes, output, loss, inputShape, undescribed);
     }
 
     /// <summary>The layer kind of a module, <see cref="LayerKind.Unknown"/> for types the analysis does not know.</summary>
@@ -83,6 +112,7 @@ public sealed class Architecture
         BatchNorm1d => LayerKind.BatchNorm1d,
         BatchNorm2d => LayerKind.BatchNorm2d,
         LayerNorm => LayerKind.LayerNorm,
+        Embedding => LayerKind.Embedding,
         ReLU => LayerKind.ReLU,
         LeakyReLU or HeldLeakyReLU => LayerKind.LeakyReLU,
         Identity => LayerKind.Identity,

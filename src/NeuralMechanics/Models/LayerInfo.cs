@@ -5,17 +5,20 @@ using static TorchSharp.torch;
 namespace NeuralMechanics.Models;
 
 /// <summary>
-/// One layer of a sequential network as the symmetry analysis reads it: its kind, the
-/// per-example shapes around it and its parameter tensors ("weight", "bias").
+/// One node of the architecture graph as the symmetry analysis reads it: its kind, the tensors
+/// it reads (<see cref="Inputs"/>), the per-example shapes around it and its parameter tensors
+/// ("weight", "bias"). A node's output is one tensor; nodes are in an order where every node
+/// comes after the nodes it reads.
 /// </summary>
-/// <param name="Index">Position in the network.</param>
-/// <param name="Name">Module name in the network (also the prefix of its parameters' names).</param>
+/// <param name="Index">Position in <see cref="Architecture.Layers"/>.</param>
+/// <param name="Name">Module path in the network (the prefix of its parameters' names), e.g. layer1.0.conv1; merges and functional operations get a path in the block that describes them.</param>
 /// <param name="Kind">What the analysis knows it as.</param>
-/// <param name="TypeName">The module's .NET type name (named in messages about unknown modules).</param>
-/// <param name="InputShape">Per-example input shape (no batch dimension).</param>
+/// <param name="TypeName">The module's .NET type name (named in messages about unknown modules), or the operation's name.</param>
+/// <param name="InputShape">Per-example shape of the first input (no batch dimension).</param>
 /// <param name="OutputShape">Per-example output shape.</param>
-/// <param name="Parameters">Parameters by local name: weight, bias.</param>
-/// <param name="Module">The module itself.</param>
+/// <param name="Parameters">Parameters by local name: weight, bias (every parameter inside, by relative path, for an unknown module).</param>
+/// <param name="Module">The module itself; null for merges and functional operations described by a block.</param>
+/// <param name="Inputs">Indices of the nodes whose outputs it reads, in order; <see cref="Architecture.NetworkInput"/> for the network's input.</param>
 public sealed record LayerInfo(
     int Index,
     string Name,
@@ -24,7 +27,8 @@ public sealed record LayerInfo(
     long[] InputShape,
     long[] OutputShape,
     IReadOnlyDictionary<string, Parameter> Parameters,
-    nn.Module<Tensor, Tensor> Module)
+    nn.Module? Module,
+    IReadOnlyList<int> Inputs)
 {
     /// <summary>The weight, or null when the layer has none.</summary>
     public Parameter? Weight => Parameters.TryGetValue("weight", out var p) ? p : null;

@@ -2,10 +2,10 @@ namespace NeuralMechanics.Models;
 
 /// <summary>
 /// Options of the model zoo. Not every model reads every option: VGG reads
-/// <see cref="Width"/> and <see cref="Dropout"/>, the MLP reads depth, hidden width, activation
-/// and normalisation.
+/// <see cref="Width"/> and <see cref="Dropout"/>, ResNet reads <see cref="Width"/>, the MLP reads
+/// depth, hidden width, activation and normalisation; every model reads <see cref="Init"/>.
 /// </summary>
-/// <param name="Width">VGG channel multiplier (1 = the paper's widths; 1/8 for CPU-sized runs).</param>
+/// <param name="Width">VGG and ResNet channel multiplier (1 = the paper's widths; 1/8 for CPU-sized runs).</param>
 /// <param name="Depth">MLP hidden layers.</param>
 /// <param name="Hidden">MLP units per hidden layer.</param>
 /// <param name="Activation">MLP activation: relu, leaky_relu, linear, tanh.</param>

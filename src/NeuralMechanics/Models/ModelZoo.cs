@@ -9,19 +9,29 @@ public static class ModelZoo
 {
     /// <summary>Every model name.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["logistic", "mlp", "vgg11", "vgg11-bn", "vgg13", "vgg13-bn", "vgg16", "vgg16-bn", "vgg19", "vgg19-bn"];
+        ["logistic", "mlp", "vgg11", "vgg11-bn", "vgg13", "vgg13-bn", "vgg16", "vgg16-bn", "vgg19", "vgg19-bn", "resnet18", "resnet34"];
 
     /// <summary>
     /// Output channels of every convolution <paramref name="name"/> will have, without building it
     /// (empty for models without convolutions or unknown names), so that
     /// <see cref="NativeEnvironment.PrepareConvolutions"/> can run before the first tensor operation.
     /// </summary>
-    public static IReadOnlyList<long> ConvolutionChannels(string name, ModelOptions? options = null) =>
-        VggDepth(name.ToLowerInvariant()) is int depth ? Vgg.ConvolutionChannels(depth, (options ?? new ModelOptions()).Width) : [];
+    public static IReadOnlyList<long> ConvolutionChannels(string name, ModelOptions? options = null)
+    {
+        string n = name.ToLowerInvariant();
+        double width = (options ?? new ModelOptions()).Width;
+        if (VggDepth(n) is int vgg) return Vgg.ConvolutionChannels(vgg, width);
+        if (ResNetDepth(n) is int resnet) return ResNet.ConvolutionChannels(resnet, width);
+        return [];
+    }
 
     /// <summary>The depth of a known VGG name (vgg16, vgg16-bn, ...), else null.</summary>
     private static int? VggDepth(string n) =>
         n.StartsWith("vgg") && int.TryParse(n.EndsWith("-bn") ? n[3..^3] : n[3..], out int depth) && Vgg.Configs.ContainsKey(depth) ? depth : null;
+
+    /// <summary>The depth of a known ResNet name (resnet18, resnet34), else null.</summary>
+    private static int? ResNetDepth(string n) =>
+        n.StartsWith("resnet") && int.TryParse(n[6..], out int depth) && ResNet.Stages.ContainsKey(depth) ? depth : null;
 
     /// <summary>
     /// Builds <paramref name="name"/> for inputs of shape C×H×W and <paramref name="classes"/>
@@ -35,7 +45,7 @@ public static class ModelZoo
         options ??= new ModelOptions();
         if (classes < 1) throw new InvalidInputException($"classes: expected ≥ 1, found {classes}");
         string n = name.ToLowerInvariant();
-        Sequential network;
+        nn.Module<Tensor, Tensor> network;
         List<string> notes = [];
         // Before Architecture.Describe's probe pass runs the first convolution.
         string? oneDnnWarning = NativeEnvironment.PrepareConvolutions(ConvolutionChannels(n, options));
@@ -43,6 +53,8 @@ public static class ModelZoo
         else if (n == "mlp") network = Mlp.Create(inputShape, classes, options);
         else if (VggDepth(n) is int depth)
             (network, notes) = Vgg.Create(depth, n.EndsWith("-bn"), inputShape, classes, options);
+        else if (ResNetDepth(n) is int resnet)
+            (network, notes) = ResNet.Create(resnet, inputShape, classes, options);
         else
             throw new InvalidInputException($"--model: unknown model '{name}'; expected one of {string.Join(", ", Names)}");
         // Initialised in float32 on the CPU (the same numbers for every dtype and device), then moved.

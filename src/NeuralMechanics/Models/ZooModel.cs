@@ -1,4 +1,5 @@
-using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace NeuralMechanics.Models;
 
@@ -7,4 +8,4 @@ namespace NeuralMechanics.Models;
 /// <param name="Network">The network: input [B, C, H, W], output [B, classes].</param>
 /// <param name="Architecture">What the symmetry analysis reads.</param>
 /// <param name="Notes">Adaptations worth telling the user (e.g. pools skipped for small inputs).</param>
-public sealed record ZooModel(string Name, Sequential Network, Architecture Architecture, IReadOnlyList<string> Notes);
+public sealed record ZooModel(string Name, nn.Module<Tensor, Tensor> Network, Architecture Architecture, IReadOnlyList<string> Notes);

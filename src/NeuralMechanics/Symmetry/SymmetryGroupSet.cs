@@ -6,7 +6,7 @@ namespace NeuralMechanics.Symmetry;
 /// <summary>
 /// All groups of one kind that one layer carries, evaluated together. Group u consists of
 /// unit u of every slice in <see cref="A"/> (and, for rescale, the outgoing set <see cref="B"/>).
-/// Quantities (DESIGN.md): translation Q = Σ_A θ with generator 1_A; scale Q = |θ_A|² with
+/// Quantities (docs/design.md, "Counting convention"): translation Q = Σ_A θ with generator 1_A; scale Q = |θ_A|² with
 /// generator θ_A; rescale Q = |θ_A1|² − |θ_A2|² with generator θ_A1 − θ_A2.
 /// </summary>
 /// <param name="Kind">Translation, scale or rescale.</param>

@@ -23,13 +23,13 @@ namespace NeuralMechanics.Symmetry;
 public static class SymmetryVerifier
 {
     /// <summary>Verifies every set of <paramref name="analysis"/> on the batch (<paramref name="x"/>, <paramref name="y"/>).</summary>
-    public static IReadOnlyList<VerificationResult> Verify(Sequential network, SymmetryAnalysis analysis, Tensor x, Tensor y,
+    public static IReadOnlyList<VerificationResult> Verify(nn.Module<Tensor, Tensor> network, SymmetryAnalysis analysis, Tensor x, Tensor y,
         int noiseExamples = 4, long seed = 0, Action<string>? progress = null)
     {
         var loss = analysis.Architecture.Loss;
         bool wasTraining = network.training;
         network.train();
-        foreach (var (_, m) in network.named_children())
+        foreach (var m in network.modules())
             if (m is Dropout) m.eval();
         var parameters = network.parameters().ToArray();
         var generator = new Generator((ulong)seed);
@@ -85,7 +85,7 @@ public static class SymmetryVerifier
         ? nn.functional.cross_entropy(output, y, reduction: nn.Reduction.None)
         : (output - nn.functional.one_hot(y, output.shape[1]).to(output.dtype)).square().mean([1]);
 
-    private static double Invariance(Sequential network, SymmetryGroupSet set, Tensor x, Tensor y, LossKind loss, double loss0, Generator generator)
+    private static double Invariance(nn.Module<Tensor, Tensor> network, SymmetryGroupSet set, Tensor x, Tensor y, LossKind loss, double loss0, Generator generator)
     {
         using var noGrad = no_grad();
         var saved = set.Parameters.Select(p => (p, p.detach().clone())).ToList();

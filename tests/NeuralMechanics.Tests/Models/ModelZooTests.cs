@@ -1,9 +1,11 @@
+using NeuralMechanics.Tests.Runs;
 using NeuralMechanics.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralMechanics.Tests.Models;
 
+[Collection(TorchRngCollection.Name)]
 public class ModelZooTests
 {
     [Fact]

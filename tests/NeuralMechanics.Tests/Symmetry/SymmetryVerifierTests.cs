@@ -1,3 +1,4 @@
+using NeuralMechanics.Tests.Runs;
 using NeuralMechanics.Models;
 using NeuralMechanics.Symmetry;
 using TorchSharp;
@@ -5,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace NeuralMechanics.Tests.Symmetry;
 
+[Collection(TorchRngCollection.Name)]
 public class SymmetryVerifierTests
 {
     private static IReadOnlyList<VerificationResult> VerifyZoo(string name, long[] shape, int classes, ModelOptions options,

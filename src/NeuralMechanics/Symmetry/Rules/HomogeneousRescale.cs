@@ -1,0 +1,26 @@
+namespace NeuralMechanics.Symmetry;
+
+/// <summary>
+/// A positively homogeneous path (ReLU, LeakyReLU, identity, pooling, flatten, dropout) from one
+/// parametrized layer to the layers that read it: one rescale group per hidden unit/channel.
+/// A1 = the unit's incoming weights and bias (or γ_c, β_c of the norm in between); A2 = the
+/// next layers' weights reading that unit (after a flatten: every spatial position of the channel).
+/// </summary>
+public sealed class HomogeneousRescale : ISymmetryRule
+{
+    /// <inheritdoc />
+    public void Apply(DiscoveryContext context)
+    {
+        foreach (var s in context.OpenStreams.Where(s => s.Outgoing.Count > 0 && s.Writers.Count == 1 && !s.Stream.HasMerge))
+        {
+            if (s.LayerNormReaders.Count > 0)
+            {
+                context.Note($"{s.Key}: read by LayerNorm ({string.Join(", ", s.LayerNormReaders.Select(l => l.Name))}) and by {string.Join(", ", s.Outgoing.Select(o => o.Layer))}: no per-channel rescale counted");
+                continue;
+            }
+            var writer = s.Writers[0];
+            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, s.Key, s.Channels, Slices.Incoming(writer, Slices.Rows), s.Outgoing,
+                s.BatchNormReaders.Count == 0, $"positively homogeneous path {writer.Name} -> {s.ReaderNames}"), s.Anchor);
+        }
+    }
+}

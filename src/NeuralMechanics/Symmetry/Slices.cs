@@ -1,0 +1,42 @@
+using NeuralMechanics.Models;
+
+namespace NeuralMechanics.Symmetry;
+
+/// <summary>The ways a symmetry group takes its part of a parameter (docs/design.md, "Counting convention").</summary>
+internal static class Slices
+{
+    /// <summary>Row u (output unit/channel u) of parameter <paramref name="name"/>: view [units, rest].</summary>
+    public static UnitSlice Rows(LayerInfo l, string name)
+    {
+        var p = l.Parameters[name];
+        return new UnitSlice(l.Name, name, p, [p.shape[0], p.numel() / p.shape[0]], 0);
+    }
+
+    /// <summary>The whole parameter as one unit: view [1, numel].</summary>
+    public static UnitSlice Whole(LayerInfo l, string name)
+    {
+        var p = l.Parameters[name];
+        return new UnitSlice(l.Name, name, p, [1, p.numel()], 0);
+    }
+
+    /// <summary>Input column j of a Linear weight (that column across every output): view [out, in], unit dimension 1.</summary>
+    public static UnitSlice Columns(LayerInfo l)
+    {
+        var w = l.Weight!;
+        return new UnitSlice(l.Name, "weight", w, [w.shape[0], w.shape[1]], 1);
+    }
+
+    /// <summary>
+    /// The weights of a Linear/Conv2d that read channel c of a <paramref name="channels"/>-channel
+    /// input: view [out, channels, rest], unit dimension 1 (after a flatten: every spatial position of the channel).
+    /// </summary>
+    public static UnitSlice Reading(LayerInfo l, long channels)
+    {
+        var w = l.Weight!;
+        return new UnitSlice(l.Name, "weight", w, [w.shape[0], channels, w.numel() / (w.shape[0] * channels)], 1);
+    }
+
+    /// <summary>Every parameter of the node, weight before bias, each sliced by <paramref name="slice"/>.</summary>
+    public static List<UnitSlice> Incoming(LayerInfo l, Func<LayerInfo, string, UnitSlice> slice) =>
+        l.Parameters.Keys.Order(StringComparer.Ordinal).Reverse().Select(n => slice(l, n)).ToList();
+}
