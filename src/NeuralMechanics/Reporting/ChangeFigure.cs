@@ -57,7 +57,7 @@ internal static class ChangeFigure
             "step, divided by the layer's terms at that step (Σ_A|θ| for translation, |θ_A|² for scale, so Q(t)/Q(0) − 1, and |θ_A1|² + |θ_A2|² " +
             "for rescale; the size the relative errors are measured against). Solid: measured. Black dashed: the continuous law " +
             $"({Labels.ContinuousPrediction(kind, false)}; with momentum the {Labels.ContinuousPrediction(kind, true)}); black dotted: the exact " +
-            "discrete law (eq. 39–41; with momentum its extension in DESIGN.md). Grey at 0: " +
+            "discrete law (eq. 39–41; with momentum its extension in docs/design.md). Grey at 0: " +
             "gradient flow, which conserves the quantity; the distance of the measured curve from it is the broken conservation.", files);
     }
 

@@ -28,7 +28,7 @@ internal static class Labels
     public static string FileName(string name) =>
         string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-')).Trim('-', '.');
 
-    /// <summary>The exact discrete prediction's name: the paper's recurrence, or with momentum its extension (DESIGN.md).</summary>
+    /// <summary>The exact discrete prediction's name: the paper's recurrence, or with momentum its extension (docs/design.md).</summary>
     public static string DiscretePrediction(bool momentum) =>
         momentum ? "exact discrete (momentum recurrence)" : "exact discrete (eq. 39–41)";
 

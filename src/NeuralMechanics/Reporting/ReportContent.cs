@@ -15,7 +15,7 @@ internal static class ReportContent
         {
             new HeadingBlock(1, "Neural mechanics report"),
             new ParagraphBlock($"{runs.Count} run{(runs.Count == 1 ? "" : "s")}: symmetry-protected quantities measured during training " +
-                "against the predictions of Kunin et al., \"Neural Mechanics\" (ICLR 2021). Time is η·step for SGD and η(1−α)·step with momentum. " +
+                "against the predictions of Kunin et al., \"Neural Mechanics\" (ICLR 2021). Time is Σηₖ over the steps so far (η·step at a constant rate), times (1−α) with momentum. " +
                 "First whether the runs learned, then their settings, the figures, the prediction errors, the angular speeds, the symmetry counts " +
                 "and the remaining run details."),
         };

@@ -25,6 +25,7 @@ internal sealed class ReportRun
         var (parameters, indices) = (Samples.Strings(TrajectorySchema.Parameter), Samples.Longs(TrajectorySchema.Index));
         sampleRows = IndexRows(Samples, i => (parameters[i], indices[i]));
         layerRows = IndexBySet(Layers);
+        times = new Lazy<Dictionary<long, double>>(RecordedTimes);
         neuronRows = IndexBySet(Neurons);
         // The manifest lists sets in network order; sets it does not name follow in table order.
         layerOrder = Manifest.SymmetryLayers.Select(l => l.Layer)
@@ -72,8 +73,26 @@ internal sealed class ReportRun
         return Enumerable.Range(0, Metrics.RowCount).OrderBy(i => steps[i]).ToArray();
     }
 
-    /// <summary>The paper's time of a step: η·n (SGD) or η(1−α)·n (momentum).</summary>
-    public double Time(long step) => Manifest.Optimizer.TimePerStep * step;
+    /// <summary>
+    /// The paper's time of a step as the run recorded it: Σ_{k&lt;n} ηₖ (× (1−α) with momentum), which is
+    /// η·n at a constant rate; for a step no table holds, η·n at the base rate.
+    /// </summary>
+    public double Time(long step) => times.Value.TryGetValue(step, out var t) ? t : Manifest.Optimizer.TimePerStep * step;
+
+    private readonly Lazy<Dictionary<long, double>> times;
+
+    // Every step's time from the tables that hold it (layers/ includes the final state after the last update).
+    private Dictionary<long, double> RecordedTimes()
+    {
+        var result = new Dictionary<long, double>();
+        foreach (var table in new[] { Metrics, Layers })
+        {
+            if (table.RowCount == 0 || !table.Has(TrajectorySchema.Time)) continue;
+            var (steps, values) = (table.Longs(TrajectorySchema.Step), table.Doubles(TrajectorySchema.Time));
+            for (int i = 0; i < steps.Length; i++) result.TryAdd(steps[i], values[i]);
+        }
+        return result;
+    }
 
     /// <summary>Keys of the layers/ sets of <paramref name="kind"/>, in network order.</summary>
     public IReadOnlyList<string> LayerSets(string kind) => Ordered(layerRows, kind);

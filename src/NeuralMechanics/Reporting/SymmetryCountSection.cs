@@ -3,7 +3,7 @@ namespace NeuralMechanics.Reporting;
 /// <summary>
 /// The symmetry counts of each model configuration in the report (from its manifest) and, for
 /// VGG-16 with and without BatchNorm, the paper's Table 5 beside them with the reason for each
-/// difference (DESIGN.md, counting convention).
+/// difference (docs/design.md, counting convention).
 /// </summary>
 internal static class SymmetryCountSection
 {

@@ -63,7 +63,7 @@ public static class TrajectorySchema
     public const string GradientFlow = "gradient_flow";
     /// <summary>The paper's continuous solution: modified flow (eq. 18–20) or, with momentum, the damped oscillator (eq. 33–38).</summary>
     public const string Continuous = "continuous";
-    /// <summary>Exact discrete recurrence (eq. 39–41; with momentum the DESIGN.md extension).</summary>
+    /// <summary>Exact discrete recurrence (eq. 39–41; with momentum the docs/design.md extension).</summary>
     public const string Discrete = "discrete";
 
     public const string Terms = "terms";          // double: size the relative error is measured against

@@ -7,7 +7,7 @@ namespace NeuralMechanics.Theory;
 /// Step-by-step predictions of the symmetry-protected quantity Q of every group of one kind in a
 /// layer (Q = Σ_A θ, |θ_A|² or |θ_A1|² − |θ_A2|²): gradient flow (eq. 11–13), the paper's continuous
 /// model (SGD: modified flow eq. 18–20; momentum: driven damped oscillator eq. 33–38) and the exact
-/// discrete dynamics (SGD: eq. 39–41; momentum and Nesterov: the recurrences in DESIGN.md), each
+/// discrete dynamics (SGD: eq. 39–41; momentum and Nesterov: the recurrences in docs/design.md), each
 /// advanced with the learning rate ηₙ of its step, so that schedules are predicted exactly.
 /// </summary>
 /// <remarks>

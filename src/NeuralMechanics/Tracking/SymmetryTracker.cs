@@ -167,12 +167,10 @@ public sealed class SymmetryTracker
         for (int u = 0; u < r.Q.Length; u++)
         {
             double gf = At(r.GradientFlow, u), cont = At(r.Continuous, u), disc = At(r.Discrete, u);
-            if (step > 0 && r.Terms[u] > 0)
-            {
-                Errors.Add(set.Kind, TrajectorySchema.GradientFlow, Math.Abs(gf - r.Q[u]) / r.Terms[u]);
-                Errors.Add(set.Kind, TrajectorySchema.Continuous, Math.Abs(cont - r.Q[u]) / r.Terms[u]);
-                Errors.Add(set.Kind, TrajectorySchema.Discrete, Math.Abs(disc - r.Q[u]) / r.Terms[u]);
-            }
+            // The one definition of the relative error (ErrorSummary.RelativeError), as the report's.
+            Errors.Add(set.Kind, TrajectorySchema.GradientFlow, step, gf, r.Q[u], r.Terms[u]);
+            Errors.Add(set.Kind, TrajectorySchema.Continuous, step, cont, r.Q[u], r.Terms[u]);
+            Errors.Add(set.Kind, TrajectorySchema.Discrete, step, disc, r.Q[u], r.Terms[u]);
             sinks.Neurons?.AddRow().Long(step).Double(time).String(set.Layer).String(kind).Int(u)
                 .Double(r.Q[u]).Double(gf).Double(cont).Double(disc).Double(r.Terms[u]).Double(At(r.Forcing, u)).End();
         }

@@ -11,7 +11,7 @@ namespace NeuralMechanics.Tests.Tracking;
 /// <summary>
 /// The exact discrete recurrences hold on real training: 2 epochs of Fashion-MNIST, λ = 5e-4,
 /// plain SGD and momentum 0.9, an MLP and a width-scaled VGG-11 with BatchNorm. Errors are
-/// relative to the size of the terms (DESIGN.md), median over groups and logged steps.
+/// relative to the size of the terms (docs/design.md), median over groups and logged steps.
 /// </summary>
 [Collection(TorchRngCollection.Name)]
 public class TrackingAccuracyTests(ITestOutputHelper output)
