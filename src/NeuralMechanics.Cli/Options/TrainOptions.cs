@@ -12,7 +12,7 @@ internal sealed class TrainOptions
     public readonly Option<string> Data = new("--data") { Description = "Dataset: fashion-mnist, mnist, cifar10, cifar100, tiny-imagenet, synthetic or synthetic:CxHxW:K", DefaultValueFactory = _ => "synthetic" };
     public readonly Option<string?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (default: /usr/share/datasets/<name>)" };
     public readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training examples" };
-    public readonly Option<double> Width = new("--width") { Description = "VGG channel multiplier (e.g. 0.125)", DefaultValueFactory = _ => 1 };
+    public readonly Option<double> Width = new("--width") { Description = "Channel multiplier of VGG and ResNet (e.g. 0.125)", DefaultValueFactory = _ => 1 };
     public readonly Option<int> Depth = new("--depth") { Description = "MLP hidden layers", DefaultValueFactory = _ => 2 };
     public readonly Option<int> Hidden = new("--hidden") { Description = "MLP units per hidden layer", DefaultValueFactory = _ => 256 };
     public readonly Option<string> Activation = new("--activation") { Description = "MLP activation: relu, leaky_relu, linear, tanh", DefaultValueFactory = _ => "relu" };

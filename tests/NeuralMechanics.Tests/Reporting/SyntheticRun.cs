@@ -111,7 +111,7 @@ internal sealed record SyntheticRun(
         run.WriteStatus(RunStatus.Finished(TestAccuracy is { } test ? new RunOutcome(Steps, Loss(Steps - 1), Accuracy(Steps - 1), test, 42.5, Steps / 42.5) : null));
         using (var metrics = new TrajectoryWriter(run.MetricsFolder, TrajectorySchema.MetricsColumns))
             for (long step = 0; step < Steps; step++)
-                metrics.AddRow().Long(step).Double(Time(step)).Double(Loss(step)).Double(Accuracy(step)).End();
+                metrics.AddRow().Long(step).Double(Time(step)).Double(Loss(step)).Double(Accuracy(step)).Double(LearningRate).End();
         var sets = Sets().ToList();
         using (var layers = new TrajectoryWriter(run.LayersFolder, TrajectorySchema.LayersColumns))
         using (var neurons = new TrajectoryWriter(run.NeuronsFolder, TrajectorySchema.NeuronsColumns))
