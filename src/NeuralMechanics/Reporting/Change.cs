@@ -25,6 +25,10 @@ internal sealed record Change(Series Empirical, Series Continuous, Series Discre
     public static Change OfLayer(ReportRun run, string kind, string layer, bool relative) =>
         From(column => run.LayerSeries(kind, layer, column), relative);
 
+    /// <summary>The change of a layers/ set against the step (for runs whose η differ).</summary>
+    public static Change OfLayerByStep(ReportRun run, string kind, string layer, bool relative) =>
+        From(column => run.LayerSeriesByStep(kind, layer, column), relative);
+
     /// <summary>The change of one group of a neurons/ set.</summary>
     public static Change OfNeuron(ReportRun run, string kind, string layer, int unit, bool relative) =>
         From(column => run.NeuronSeries(kind, layer, unit, column), relative);

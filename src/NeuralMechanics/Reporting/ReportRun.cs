@@ -104,6 +104,10 @@ internal sealed class ReportRun
     public Series LayerSeries(string kind, string layer, string column) =>
         Series.From(Layers, Rows(layerRows, kind, layer), column, Time);
 
+    /// <summary>The same against the step instead of the time (runs with different η on one axis).</summary>
+    public Series LayerSeriesByStep(string kind, string layer, string column) =>
+        Series.From(Layers, Rows(layerRows, kind, layer), column, step => step);
+
     /// <summary>The units (group indices) logged for a neurons/ set, ascending.</summary>
     public int[] Units(string kind, string layer)
     {
