@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NeuralMechanics.Cli.Options;
 using System.Globalization;
 using NeuralMechanics.Reporting;
 using Spectre.Console;
@@ -10,11 +11,7 @@ internal static class ReportCommand
 {
     public static Command Create()
     {
-        var runDirs = new Argument<string[]>("RUN_DIR")
-        {
-            Description = "Run folders (holding manifest.json), or sweep folders whose subfolders are runs; other paths (a sweep's sweep.json) are skipped with a note",
-            Arity = ArgumentArity.OneOrMore,
-        };
+        var runDirs = RunFolderArgument.Create();
         var outDir = new Option<string>("--out")
         {
             Description = "Output folder for report.md, report.html and figures/",

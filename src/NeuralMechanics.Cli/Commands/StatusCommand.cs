@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NeuralMechanics.Cli.Options;
 using NeuralMechanics.Runs;
 using Spectre.Console;
 
@@ -12,11 +13,7 @@ internal static class StatusCommand
 {
     public static Command Create()
     {
-        var runDirs = new Argument<string[]>("RUN_DIR")
-        {
-            Description = "Run folders (holding manifest.json), or sweep folders whose subfolders are runs",
-            Arity = ArgumentArity.OneOrMore,
-        };
+        var runDirs = RunFolderArgument.Create();
         var cmd = new Command("status", "Show each run's state (an interrupted run: its process is gone) with its loss, training and test accuracy") { runDirs };
         cmd.SetAction(parse =>
         {

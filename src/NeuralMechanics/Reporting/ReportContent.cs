@@ -56,6 +56,7 @@ internal static class ReportContent
             blocks.Add(ErrorTable(errors));
 
         blocks.AddRange(AngularSpeedTable.Blocks(runs));
+        blocks.AddRange(EquilibriumTable.Blocks(runs));
         blocks.AddRange(SymmetryCountSection.Blocks(runs));
 
         blocks.Add(new HeadingBlock(2, "Run details"));

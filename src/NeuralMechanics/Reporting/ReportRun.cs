@@ -22,6 +22,7 @@ internal sealed class ReportRun
         Layers = TrajectoryReader.Read(directory.LayersFolder);
         Neurons = TrajectoryReader.Read(directory.NeuronsFolder);
         Samples = TrajectoryReader.Read(directory.SamplesFolder);
+        Equilibrium = TrajectoryReader.Read(Path.Combine(directory.Root, TrajectorySchema.EquilibriumFile));
         var (parameters, indices) = (Samples.Strings(TrajectorySchema.Parameter), Samples.Longs(TrajectorySchema.Index));
         sampleRows = IndexRows(Samples, i => (parameters[i], indices[i]));
         layerRows = IndexBySet(Layers);
@@ -47,6 +48,8 @@ internal sealed class ReportRun
     public TrajectoryTable Layers { get; }
     public TrajectoryTable Neurons { get; }
     public TrajectoryTable Samples { get; }
+    /// <summary>equilibrium/: per scale set and step, angular update and norm against their equilibrium values (empty for older runs).</summary>
+    public TrajectoryTable Equilibrium { get; }
 
     public double WeightDecay => Manifest.Optimizer.WeightDecay;
     public double Momentum => Manifest.Optimizer.Momentum;

@@ -38,7 +38,7 @@ public static class Reproduction
     public const double Width = 1.0 / 4;
 
     /// <summary>Updates per run: the full plan, and --quick.</summary>
-    public const long Steps = 1600, QuickSteps = 800;
+    public const long Steps = 1200, QuickSteps = 600;
 
     /// <summary>The runs to make, the data they use, and a warning when it is not the real data set.</summary>
     /// <param name="quick">Three runs of the BatchNorm model (λ = 0 and 1e-3, and β = 0.9) instead of ten.</param>
