@@ -34,11 +34,11 @@ internal static class NativeLifetimeScan
         {
             var dir = Path.GetDirectoryName(project)!;
             var sources = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
-                .Where(f => !IsBuildOutput(f) || f.EndsWith(".GlobalUsings.g.cs")).Order().ToList();
-            // The implicit global usings of this build (one configuration's copy).
-            var globals = sources.Where(f => f.EndsWith(".GlobalUsings.g.cs")).ToList();
-            sources = sources.Where(f => !f.EndsWith(".GlobalUsings.g.cs")).Concat(globals.Take(1)).ToList();
-            findings.AddRange(Scan(AssemblyName(project), IsExecutable(project), sources.Select(f => (Path.GetRelativePath(root, f), File.ReadAllText(f)))));
+                .Where(f => !IsBuildOutput(f)).Order().Select(f => (Path.GetRelativePath(root, f), File.ReadAllText(f))).ToList();
+            // The SDK's implicit global usings and the project's own, written out rather than read from obj/
+            // (a fresh clone may not have built every project before this test runs).
+            sources.Add(("GlobalUsings.g.cs", GlobalUsings(project)));
+            findings.AddRange(Scan(AssemblyName(project), IsExecutable(project), sources));
         }
         return findings;
     }
@@ -147,6 +147,13 @@ internal static class NativeLifetimeScan
 
     private static string AssemblyName(string csproj) =>
         XDocument.Load(csproj).Descendants("AssemblyName").Select(a => a.Value).FirstOrDefault() ?? Path.GetFileNameWithoutExtension(csproj);
+
+    private static readonly string[] ImplicitUsings =
+        ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
+
+    private static string GlobalUsings(string csproj) => string.Concat(
+        ImplicitUsings.Concat(XDocument.Load(csproj).Descendants("Using").Select(u => u.Attribute("Include")?.Value).OfType<string>())
+            .Select(n => $"global using global::{n};\n"));
 
     private static bool IsExecutable(string csproj) =>
         XDocument.Load(csproj).Descendants("OutputType").Any(o => o.Value.Equals("Exe", StringComparison.OrdinalIgnoreCase));
