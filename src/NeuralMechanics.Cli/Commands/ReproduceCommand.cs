@@ -42,7 +42,7 @@ internal static class ReproduceCommand
         return cmd;
     }
 
-    private static List<TrainResult> TrainAll(IReadOnlyList<TrainConfig> runs)
+    private static List<TrainResult> TrainAll(IReadOnlyList<RunSpec> runs)
     {
         var results = new List<TrainResult>();
         using var cancel = new CancellationTokenSource();
@@ -93,7 +93,7 @@ internal static class ReproduceCommand
     }
 
     /// <summary>Starts the run afresh: whatever its folder holds, a finished run included, is deleted first.</summary>
-    private static TrainResult Fresh(TrainConfig config, IProgress<TrainProgress>? progress, CancellationToken cancel)
+    private static TrainResult Fresh(RunSpec config, IProgress<TrainProgress>? progress, CancellationToken cancel)
     {
         if (Directory.Exists(config.OutDir)) Directory.Delete(config.OutDir, recursive: true);
         return Trainer.Run(config, progress, cancel);

@@ -41,46 +41,66 @@ internal sealed class TrainOptions
     public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps (and at the end; 0: only at the end)", DefaultValueFactory = _ => 1000 };
     public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "cpu" };
     public readonly Option<bool> NoTrack = new("--no-track") { Description = "Do not track symmetries (plain training, for comparison)" };
+    public readonly Option<string?> Spec = new("--spec") { Description = "Run specification (JSON, as in a manifest's \"spec\" or a sweep's specs/); options given as well override its values", HelpName = "FILE" };
 
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Loss,
-        Lr, Momentum, Dampening, Wd, Nesterov, Optimizer, Betas, Eps, NoDecay, Schedule, LrDrops, LrDropRate, WarmupSteps, Batch, Epochs, Steps, Seed, LogEvery, CheckpointEvery, Device, NoTrack];
+        Lr, Momentum, Dampening, Wd, Nesterov, Optimizer, Betas, Eps, NoDecay, Schedule, LrDrops, LrDropRate, WarmupSteps, Batch, Epochs, Steps, Seed, LogEvery, CheckpointEvery, Device, NoTrack, Spec];
 
-    /// <summary>The optimizer settings the command line describes (validated with the rest of the configuration).</summary>
-    public OptimizerSettings BindOptimizer(ParseResult r)
+    /// <summary>The optimizer settings the command line describes over <paramref name="from"/> (validated with the rest of the configuration).</summary>
+    public OptimizerSettings BindOptimizer(ParseResult r, OptimizerSettings? from = null)
     {
-        var (beta1, beta2) = OptimizerSettings.ParseBetas(r.GetValue(Betas)!);
-        var drops = r.GetValue(LrDrops) is { } d ? LrSchedule.ParseDrops(d) : [];
-        var kind = r.GetValue(Schedule) is { } s ? LrSchedule.ParseKind(s) : drops.Length > 0 ? ScheduleKind.Step : ScheduleKind.Constant;
+        T Pick<T>(Option<T> option, T inherited) => from is null || r.GetResult(option) is { Implicit: false } ? r.GetValue(option)! : inherited;
+        var (beta1, beta2) = r.GetResult(Betas) is { Implicit: false } || from is null ? OptimizerSettings.ParseBetas(r.GetValue(Betas)!) : (from.Beta1, from.Beta2);
+        var schedule = from?.Schedule ?? LrSchedule.Constant;
+        var drops = r.GetValue(LrDrops) is { } d ? LrSchedule.ParseDrops(d) : schedule.Drops;
+        var kind = r.GetValue(Schedule) is { } s ? LrSchedule.ParseKind(s)
+            : from is not null && r.GetResult(LrDrops) is null ? schedule.Kind
+            : drops.Length > 0 ? ScheduleKind.Step : ScheduleKind.Constant;
         return new OptimizerSettings
         {
-            Kind = OptimizerKindNames.Parse(r.GetValue(Optimizer)!),
-            LearningRate = r.GetValue(Lr), WeightDecay = r.GetValue(Wd),
-            Momentum = r.GetValue(Momentum), Dampening = r.GetValue(Dampening), Nesterov = r.GetValue(Nesterov),
-            Beta1 = beta1, Beta2 = beta2, Eps = r.GetValue(Eps),
-            NoDecay = DecayExclusions.Parse(r.GetValue(NoDecay)!),
-            Schedule = new LrSchedule { Kind = kind, Drops = drops, DropRate = r.GetValue(LrDropRate), WarmupSteps = r.GetValue(WarmupSteps) },
+            Kind = from is null || r.GetResult(Optimizer) is { Implicit: false } ? OptimizerKindNames.Parse(r.GetValue(Optimizer)!) : from.Kind,
+            LearningRate = Pick(Lr, from?.LearningRate ?? 0), WeightDecay = Pick(Wd, from?.WeightDecay ?? 0),
+            Momentum = Pick(Momentum, from?.Momentum ?? 0), Dampening = Pick(Dampening, from?.Dampening ?? 0), Nesterov = Pick(Nesterov, from?.Nesterov ?? false),
+            Beta1 = beta1, Beta2 = beta2, Eps = Pick(Eps, from?.Eps ?? 0),
+            NoDecay = from is null || r.GetResult(NoDecay) is { Implicit: false } ? DecayExclusions.Parse(r.GetValue(NoDecay)!) : from.NoDecay,
+            Schedule = new LrSchedule
+            {
+                Kind = kind, Drops = drops, DropRate = Pick(LrDropRate, schedule.DropRate), WarmupSteps = Pick(WarmupSteps, schedule.WarmupSteps),
+                Horizon = schedule.Horizon,
+            },
         };
     }
 
-    /// <summary>The run configuration the command line describes.</summary>
-    public TrainConfig Bind(ParseResult r, string outDir) => new()
+    /// <summary>
+    /// The run specification the command line describes: the <c>--spec</c> file's, with every option
+    /// given on the command line set over it; without <c>--spec</c>, the options with their defaults.
+    /// </summary>
+    public RunSpec Bind(ParseResult r, string outDir)
     {
-        Model = r.GetValue(Model)!,
-        ModelOptions = new ModelOptions(r.GetValue(Width), r.GetValue(Depth), r.GetValue(Hidden), r.GetValue(Activation)!, r.GetValue(Norm)!, r.GetValue(Dropout), Initialisation.Parse(r.GetValue(Init)!)),
-        Data = r.GetValue(Data)!,
-        DataDir = r.GetValue(DataDir),
-        TrainLimit = r.GetValue(TrainLimit),
-        Loss = LossKindNames.Parse(r.GetValue(Loss)!),
-        Optimizer = BindOptimizer(r),
-        BatchSize = r.GetValue(Batch),
-        Epochs = r.GetValue(Epochs),
-        Steps = r.GetValue(Steps),
-        Seed = r.GetValue(Seed),
-        LogEvery = r.GetValue(LogEvery),
-        CheckpointEvery = r.GetValue(CheckpointEvery),
-        Device = r.GetValue(Device)!,
-        Track = !r.GetValue(NoTrack),
-        OutDir = outDir,
-    };
+        var from = r.GetValue(Spec) is { } file ? RunSpec.Read(file) : null;
+        T Pick<T>(Option<T> option, T inherited) => from is null || r.GetResult(option) is { Implicit: false } ? r.GetValue(option)! : inherited;
+        var m = from?.ModelOptions;
+        return new RunSpec
+        {
+            Model = Pick(Model, from?.Model!),
+            ModelOptions = new ModelOptions(Pick(Width, m?.Width ?? 1), Pick(Depth, m?.Depth ?? 0), Pick(Hidden, m?.Hidden ?? 0),
+                Pick(Activation, m?.Activation!), Pick(Norm, m?.Norm!), Pick(Dropout, m?.Dropout ?? 0),
+                from is null || r.GetResult(Init) is { Implicit: false } ? Initialisation.Parse(r.GetValue(Init)!) : m!.Init),
+            Data = Pick(Data, from?.Data!),
+            DataDir = Pick(DataDir, from?.DataDir),
+            TrainLimit = Pick(TrainLimit, from?.TrainLimit),
+            Loss = from is null || r.GetResult(Loss) is { Implicit: false } ? LossKindNames.Parse(r.GetValue(Loss)!) : from.Loss,
+            Optimizer = BindOptimizer(r, from?.Optimizer),
+            BatchSize = Pick(Batch, from?.BatchSize ?? 0),
+            Epochs = Pick(Epochs, from?.Epochs ?? 0),
+            Steps = Pick(Steps, from?.Steps),
+            Seed = Pick(Seed, from?.Seed ?? 0),
+            LogEvery = Pick(LogEvery, from?.LogEvery ?? 0),
+            CheckpointEvery = Pick(CheckpointEvery, from?.CheckpointEvery ?? 0),
+            Device = Pick(Device, from?.Device!),
+            Track = from is null || r.GetResult(NoTrack) is { Implicit: false } ? !r.GetValue(NoTrack) : from.Track,
+            OutDir = outDir,
+        };
+    }
 }

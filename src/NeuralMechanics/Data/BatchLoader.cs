@@ -10,7 +10,7 @@ namespace NeuralMechanics.Data;
 /// background thread; the stream is the same either way. On CUDA the host batch is pinned and
 /// copied without blocking.
 /// </summary>
-public sealed class BatchLoader : IDisposable
+public sealed class BatchLoader : IBatchSource, IDisposable
 {
     private readonly ImageDataSet data;
     private readonly int batchSize, prefetch;

@@ -45,7 +45,7 @@ public static class Reproduction
     /// <param name="dataDir">Where to look for Fashion-MNIST (default: the Debian package's folder).</param>
     /// <param name="outDir">Parent folder of the run directories.</param>
     /// <param name="device">cpu, cuda or auto.</param>
-    public static (IReadOnlyList<TrainConfig> Runs, string Data, string? Warning) Plan(bool quick, string? dataDir, string outDir, string device)
+    public static (IReadOnlyList<RunSpec> Runs, string Data, string? Warning) Plan(bool quick, string? dataDir, string outDir, string device)
     {
         bool real = DataSets.Discover(dataDir).Any(d => d.Name == "fashion-mnist" && d.Found);
         string data = real ? "fashion-mnist" : "synthetic:1x28x28:10";
@@ -54,8 +54,8 @@ public static class Reproduction
               "Install the real data with: apt-get install dataset-fashion-mnist";
         var model = new ModelOptions(Width: Width, Dropout: 0, Init: Initialisation.Kaiming);
         long steps = quick ? QuickSteps : Steps;
-        var runs = new List<TrainConfig>();
-        TrainConfig Run(string name, double wd, double beta)
+        var runs = new List<RunSpec>();
+        RunSpec Run(string name, double wd, double beta)
         {
             double lr = beta >= 0.99 ? HeavyMomentumLearningRate : LearningRate;
             return new()

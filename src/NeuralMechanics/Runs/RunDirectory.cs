@@ -10,14 +10,13 @@ namespace NeuralMechanics.Runs;
 public sealed class RunDirectory
 {
     /// <summary>
-    /// Manifest fields that may change between the start of a run and its resumption without
-    /// changing the trajectory's configuration: the run may be extended, moved to another device or
-    /// data folder; counts, versions and the date are derived, not chosen.
+    /// Manifest fields (JSON paths) that may change between the start of a run and its resumption
+    /// without changing the trajectory's configuration: the run may be extended, moved to another
+    /// device or data folder; counts, versions and the date are derived, not chosen.
     /// </summary>
     public static readonly IReadOnlySet<string> NonConfigurationFields = new HashSet<string>
     {
-        "steps", "device", "data_dir", "parameters", "symmetry_counts", "symmetry_layers", "versions", "created",
-        "checkpoint_every",
+        "spec.steps", "spec.device", "spec.data_dir", "spec.checkpoint_every", "parameters", "symmetry_counts", "symmetry_layers", "versions", "created",
     };
 
     private RunDirectory(string root, RunManifest manifest, bool existed)
@@ -108,7 +107,14 @@ public sealed class RunDirectory
     {
         if (!File.Exists(path))
             throw InvalidInputException.InFile(path, "file", "expected a run manifest, found no file");
-        return Deserialize<RunManifest>(path, RunManifest.Json);
+        try
+        {
+            return RunManifest.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw InvalidInputException.InFile(path, e.Path ?? "$", $"expected valid RunManifest JSON: {e.Message}");
+        }
     }
 
     /// <summary>Writes a manifest file atomically.</summary>
@@ -124,20 +130,16 @@ public sealed class RunDirectory
     {
         var a = JsonSerializer.SerializeToNode(existing, RunManifest.Json)!.AsObject();
         var b = JsonSerializer.SerializeToNode(requested, RunManifest.Json)!.AsObject();
-        foreach (var key in a.Select(p => p.Key).Union(b.Select(p => p.Key)))
-        {
-            if (NonConfigurationFields.Contains(key)) continue;
-            if (Difference(key, a[key], b[key]) is { } difference) return difference;
-        }
-        return null;
+        return Difference("", a, b);
     }
 
     private static (string, string, string)? Difference(string path, JsonNode? a, JsonNode? b)
     {
+        if (NonConfigurationFields.Contains(path)) return null;
         if (a is JsonObject oa && b is JsonObject ob)
         {
             foreach (var key in oa.Select(p => p.Key).Union(ob.Select(p => p.Key)))
-                if (Difference($"{path}.{key}", oa[key], ob[key]) is { } d) return d;
+                if (Difference(path.Length == 0 ? key : $"{path}.{key}", oa[key], ob[key]) is { } d) return d;
             return null;
         }
         if (a is JsonArray aa && b is JsonArray ab && aa.Count == ab.Count)

@@ -31,7 +31,7 @@ public static class SlurmScript
 
     /// <summary>The contents of points.txt: one line per point, in grid order.</summary>
     public static string PointLines(SweepPlan plan) =>
-        string.Concat(plan.Points.Select(p => SweepCommandLine.Shell(SweepCommandLine.Train(p.Config)) + "\n"));
+        string.Concat(plan.Points.Select(p => SweepCommandLine.Shell(SweepCommandLine.Train(p)) + "\n"));
 
     /// <summary>The contents of sweep.slurm.</summary>
     public static string Render(SweepPlan plan, IReadOnlyList<string> nmech)

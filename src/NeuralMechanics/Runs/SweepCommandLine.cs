@@ -7,44 +7,15 @@ using NeuralMechanics.Training.Schedules;
 namespace NeuralMechanics.Runs;
 
 /// <summary>
-/// The <c>nmech</c> command lines of sweep points: what child processes and Slurm array tasks
-/// run. Every option of the configuration is spelled out, so a point does not depend on the
-/// defaults of the nmech that runs it.
+/// The <c>nmech</c> command lines of sweep points: what child processes and Slurm array tasks run.
 /// </summary>
 public static class SweepCommandLine
 {
     /// <summary>
-    /// <c>train --model ... --out DIR</c> for <paramref name="c"/>; <c>--out</c> and its folder
-    /// are always the last two arguments.
+    /// <c>train --spec SWEEP_DIR/specs/NAME.json --out DIR</c>: the point's specification travels as
+    /// the file the sweep wrote, so a point does not depend on the defaults of the nmech that runs it.
     /// </summary>
-    public static IReadOnlyList<string> Train(TrainConfig c)
-    {
-        var o = c.Optimizer;
-        var m = c.ModelOptions;
-        List<string> args =
-        [
-            "train", "--model", c.Model, "--data", c.Data,
-            "--width", Number(m.Width), "--depth", Number(m.Depth), "--hidden", Number(m.Hidden),
-            "--activation", m.Activation, "--norm", m.Norm, "--dropout", Number(m.Dropout), "--init", m.Init, "--loss", c.Loss.Name(),
-            "--lr", Number(o.LearningRate), "--momentum", Number(o.Momentum), "--dampening", Number(o.Dampening), "--wd", Number(o.WeightDecay),
-            "--batch", Number(c.BatchSize), "--seed", Number(c.Seed), "--log-every", Number(c.LogEvery),
-            "--checkpoint-every", Number(c.CheckpointEvery), "--device", c.Device,
-        ];
-        if (c.DataDir is { } dataDir) args.AddRange(["--data-dir", dataDir]);
-        if (c.TrainLimit is { } limit) args.AddRange(["--train-limit", Number(limit)]);
-        if (o.Nesterov) args.Add("--nesterov");
-        if (o.Kind != OptimizerKind.Sgd)
-            args.AddRange(["--optimizer", o.Kind.Name(), "--betas", $"{Number(o.Beta1)},{Number(o.Beta2)}", "--eps", Number(o.Eps)]);
-        if (o.NoDecay != DecayExclusion.None) args.AddRange(["--no-decay", DecayExclusions.Format(o.NoDecay)]);
-        var s = o.Schedule;
-        if (s.Kind != ScheduleKind.Constant) args.AddRange(["--schedule", LrSchedule.Name(s.Kind)]);
-        if (s.Drops.Length > 0) args.AddRange(["--lr-drops", string.Join(",", s.Drops.Select(Number)), "--lr-drop-rate", Number(s.DropRate)]);
-        if (s.WarmupSteps > 0) args.AddRange(["--warmup-steps", Number(s.WarmupSteps)]);
-        if (!c.Track) args.Add("--no-track");
-        args.AddRange(c.Steps is { } steps ? ["--steps", Number(steps)] : ["--epochs", Number(c.Epochs)]);
-        args.AddRange(["--out", c.OutDir]);
-        return args;
-    }
+    public static IReadOnlyList<string> Train(SweepPoint point) => ["train", "--spec", point.SpecPath, "--out", point.Dir];
 
     /// <summary><c>train --resume DIR --steps N</c>.</summary>
     public static IReadOnlyList<string> Resume(string runDir, long steps) => ["train", "--resume", runDir, "--steps", Number(steps)];

@@ -16,9 +16,9 @@ public sealed record SweepAxis(string Key, IReadOnlyList<double> Values);
 public sealed class SweepGrid
 {
     /// <summary>The training options a grid may vary.</summary>
-    public static readonly IReadOnlyList<string> Keys = ["lr", "wd", "momentum", "dampening", "batch", "seed", "width", "warmup", "drop-rate", "beta1", "beta2"];
+    public static IReadOnlyList<string> Keys => RunSpec.GridKeys;
 
-    private static readonly HashSet<string> WholeNumberKeys = ["batch", "seed", "warmup"];
+    private static IReadOnlySet<string> WholeNumberKeys => RunSpec.WholeNumberKeys;
 
     /// <summary>The grid's axes.</summary>
     public IReadOnlyList<SweepAxis> Axes { get; }
@@ -82,26 +82,8 @@ public sealed class SweepGrid
         string.Join("_", point.Select(p => $"{p.Key}={Format(p.Key, p.Value)}"));
 
     /// <summary><paramref name="config"/> with the point's values set and <paramref name="outDir"/> as output.</summary>
-    public static TrainConfig Apply(TrainConfig config, IReadOnlyList<(string Key, double Value)> point, string outDir)
-    {
-        foreach (var (key, value) in point)
-            config = key switch
-            {
-                "lr" => config with { Optimizer = config.Optimizer with { LearningRate = value } },
-                "wd" => config with { Optimizer = config.Optimizer with { WeightDecay = value } },
-                "momentum" => config with { Optimizer = config.Optimizer with { Momentum = value } },
-                "dampening" => config with { Optimizer = config.Optimizer with { Dampening = value } },
-                "batch" => config with { BatchSize = checked((int)value) },
-                "seed" => config with { Seed = (long)value },
-                "width" => config with { ModelOptions = config.ModelOptions with { Width = value } },
-                "warmup" => config with { Optimizer = config.Optimizer with { Schedule = config.Optimizer.Schedule with { WarmupSteps = (long)value } } },
-                "drop-rate" => config with { Optimizer = config.Optimizer with { Schedule = config.Optimizer.Schedule with { DropRate = value } } },
-                "beta1" => config with { Optimizer = config.Optimizer with { Beta1 = value } },
-                "beta2" => config with { Optimizer = config.Optimizer with { Beta2 = value } },
-                _ => throw new ArgumentException($"not a grid key: {key}", nameof(point)),
-            };
-        return config with { OutDir = outDir };
-    }
+    public static RunSpec Apply(RunSpec config, IReadOnlyList<(string Key, double Value)> point, string outDir) =>
+        point.Aggregate(config, (c, p) => c.With(p.Key, p.Value)) with { OutDir = outDir };
 
     /// <summary>The shortest text that parses back to the value ("0.0001", "5e-05", "128").</summary>
     public static string Format(string key, double value) =>

@@ -29,7 +29,7 @@ public sealed record SweepManifest
     /// <summary>The grid's axes, in order.</summary>
     public required List<SweepAxis> Grid { get; init; }
     /// <summary>The training options every point starts from.</summary>
-    public required TrainConfig Base { get; init; }
+    public required RunSpec Base { get; init; }
     /// <summary>The points in grid order (index = Slurm array task id).</summary>
     public required List<SweepManifestPoint> Points { get; init; }
     /// <summary>When this manifest was written.</summary>
@@ -41,7 +41,6 @@ public sealed record SweepManifest
         Converters =
         {
             new JsonStringEnumConverter<SweepPointState>(JsonNamingPolicy.SnakeCaseLower),
-            new JsonStringEnumConverter<LossKind>(JsonNamingPolicy.KebabCaseLower),
         },
     };
 

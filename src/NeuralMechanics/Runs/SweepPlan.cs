@@ -15,10 +15,13 @@ public sealed class SweepPlan
     /// <summary>The sweep manifest's file name.</summary>
     public const string ManifestFile = "sweep.json";
 
+    /// <summary>Folder of the points' run specifications (<c>specs/NAME.json</c>, what <c>nmech train --spec</c> reads).</summary>
+    public const string SpecsFolder = "specs";
+
     /// <summary>Folder of per-point logs (child processes, Slurm tasks); holds no manifest, so reports skip it.</summary>
     public const string LogsFolder = "logs";
 
-    private SweepPlan(string root, SweepGrid grid, TrainConfig baseConfig, IReadOnlyList<SweepPoint> points)
+    private SweepPlan(string root, SweepGrid grid, RunSpec baseConfig, IReadOnlyList<SweepPoint> points)
     {
         Root = root;
         Grid = grid;
@@ -30,8 +33,8 @@ public sealed class SweepPlan
     public string Root { get; }
     /// <summary>The grid.</summary>
     public SweepGrid Grid { get; }
-    /// <summary>The configuration every point starts from (its <see cref="TrainConfig.OutDir"/> is <see cref="Root"/>).</summary>
-    public TrainConfig Base { get; }
+    /// <summary>The configuration every point starts from (its <see cref="RunSpec.OutDir"/> is <see cref="Root"/>).</summary>
+    public RunSpec Base { get; }
     /// <summary>The points in grid order.</summary>
     public IReadOnlyList<SweepPoint> Points { get; }
 
@@ -49,7 +52,7 @@ public sealed class SweepPlan
     /// range (lr ≤ 0, momentum outside [0, 1), negative weight decay, ...), or a point folder that
     /// holds something else than a run of the same configuration. The message names the point.
     /// </exception>
-    public static SweepPlan Create(SweepGrid grid, TrainConfig baseConfig, string root)
+    public static SweepPlan Create(SweepGrid grid, RunSpec baseConfig, string root)
     {
         root = Path.GetFullPath(root);
         if (File.Exists(root))
@@ -61,12 +64,11 @@ public sealed class SweepPlan
         foreach (var values in grid.Points())
         {
             var name = SweepGrid.Name(values);
-            var point = new SweepPoint(points.Count, name, values, SweepGrid.Apply(baseConfig, values, Path.Combine(root, name)));
+            var point = new SweepPoint(points.Count, name, values, SweepGrid.Apply(baseConfig, values, Path.Combine(root, name)),
+                Path.Combine(root, SpecsFolder, name + ".json"));
             try
             {
                 point.Config.Validate();
-                if (!(point.Config.ModelOptions.Width > 0) || double.IsInfinity(point.Config.ModelOptions.Width))
-                    throw new InvalidInputException($"width: expected a positive finite number, found {point.Config.ModelOptions.Width}");
             }
             catch (InvalidInputException e)
             {
@@ -89,14 +91,15 @@ public sealed class SweepPlan
             Dir = p.Name,
             Values = p.Values.ToDictionary(v => v.Key, v => v.Value),
             State = p.State(),
-            Command = SweepCommandLine.Train(p.Config),
+            Command = SweepCommandLine.Train(p),
         })],
     };
 
-    /// <summary>Writes <c>sweep.json</c> (atomically) with the current states.</summary>
+    /// <summary>Writes <c>sweep.json</c> (atomically) with the current states, and every point's specification (<c>specs/NAME.json</c>).</summary>
     public void WriteManifest()
     {
-        Directory.CreateDirectory(Root);
+        Directory.CreateDirectory(Path.Combine(Root, SpecsFolder));
+        foreach (var p in Points) p.Config.Write(p.SpecPath);
         Manifest().Write(ManifestPath);
     }
 
@@ -128,13 +131,8 @@ public sealed class SweepPlan
             throw InvalidInputException.InFile(point.Dir, TrajectorySchema.ManifestFile,
                 $"sweep point {point.Name}: expected an empty folder or one holding its run (manifest.json); move this folder or choose another --out");
         var existing = RunDirectory.ReadManifest(path);
-        var c = point.Config;
-        var requested = existing with
-        {
-            Model = c.Model.ToLowerInvariant(), ModelOptions = c.ModelOptions.ToDictionary(), Data = c.Data, TrainLimit = c.TrainLimit,
-            Loss = c.Loss.Name(), Optimizer = c.Optimizer, BatchSize = c.BatchSize, Seed = c.Seed, Tracked = c.Track,
-            LogEvery = c.LogEvery > 0 ? c.LogEvery : existing.LogEvery,
-        };
+        var resolved = point.Config.ResolvedFor(existing.Steps);
+        var requested = existing with { Spec = resolved with { LogEvery = point.Config.LogEvery > 0 ? point.Config.LogEvery : existing.LogEvery } };
         if (RunDirectory.FirstDifference(existing, requested) is { } d)
             throw InvalidInputException.InFile(path, d.Field,
                 $"sweep point {point.Name}: this folder holds a run with {d.Existing}, the sweep asks for {d.Requested}; choose another --out or delete this folder");

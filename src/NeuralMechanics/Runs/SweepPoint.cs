@@ -39,8 +39,9 @@ public enum SweepAction
 /// <param name="Index">Position in the grid (the Slurm array task id).</param>
 /// <param name="Name">Folder name, e.g. <c>lr=0.1_wd=0.0001_momentum=0.9</c>.</param>
 /// <param name="Values">The grid values, in axis order.</param>
-/// <param name="Config">The base configuration with these values; <see cref="TrainConfig.OutDir"/> is the point's folder.</param>
-public sealed record SweepPoint(int Index, string Name, IReadOnlyList<(string Key, double Value)> Values, TrainConfig Config)
+/// <param name="Config">The base configuration with these values; <see cref="RunSpec.OutDir"/> is the point's folder.</param>
+/// <param name="SpecPath">Where the sweep writes <paramref name="Config"/> for <c>nmech train --spec</c> (<c>SWEEP_DIR/specs/NAME.json</c>).</param>
+public sealed record SweepPoint(int Index, string Name, IReadOnlyList<(string Key, double Value)> Values, RunSpec Config, string SpecPath)
 {
     /// <summary>The run folder.</summary>
     public string Dir => Config.OutDir;

@@ -88,7 +88,7 @@ public static class SweepRunner
 
     private static string RunChild(SweepPlan plan, SweepPoint point, SweepAction action, IReadOnlyList<string> nmech, int threads)
     {
-        var args = action == SweepAction.Resume ? SweepCommandLine.Resume(point.Dir, point.ResumeSteps()) : SweepCommandLine.Train(point.Config);
+        var args = action == SweepAction.Resume ? SweepCommandLine.Resume(point.Dir, point.ResumeSteps()) : SweepCommandLine.Train(point);
         var log = Path.Combine(plan.LogsPath, point.Name + ".log");
         var start = new ProcessStartInfo(nmech[0])
         {

@@ -15,19 +15,19 @@ internal static class GcStress
     public const string Command = "gc-stress";
 
     /// <summary>The workloads by name: MLPs with and without BatchNorm/LayerNorm, a small VGG-BN.</summary>
-    public static readonly IReadOnlyDictionary<string, Func<long, string, TrainConfig>> Workloads = new Dictionary<string, Func<long, string, TrainConfig>>
+    public static readonly IReadOnlyDictionary<string, Func<long, string, RunSpec>> Workloads = new Dictionary<string, Func<long, string, RunSpec>>
     {
         ["mlp"] = (steps, dir) => Mlp("none", steps, dir),
         ["mlp-batchnorm"] = (steps, dir) => Mlp("batchnorm", steps, dir),
         ["mlp-layernorm"] = (steps, dir) => Mlp("layernorm", steps, dir),
-        ["vgg11-bn"] = (steps, dir) => new TrainConfig
+        ["vgg11-bn"] = (steps, dir) => new RunSpec
         {
             Model = "vgg11-bn", ModelOptions = new ModelOptions(Width: 1.0 / 16), Data = "synthetic:3x32x32:10", TrainLimit = 512,
             Optimizer = new SgdSettings(0.05, 5e-4, 0.9), BatchSize = 32, Steps = steps, LogEvery = 5, CheckpointEvery = 50, OutDir = dir,
         },
     };
 
-    private static TrainConfig Mlp(string norm, long steps, string dir) => new()
+    private static RunSpec Mlp(string norm, long steps, string dir) => new()
     {
         Model = "mlp", ModelOptions = new ModelOptions(Depth: 2, Hidden: 32, Activation: "leaky_relu", Norm: norm), Data = "synthetic:1x28x28:10",
         TrainLimit = 1024, Optimizer = new SgdSettings(0.1, 5e-4, 0.9), BatchSize = 64, Steps = steps, LogEvery = 5, CheckpointEvery = 50, OutDir = dir,

@@ -15,7 +15,7 @@ public sealed class EquilibriumTableTests : IDisposable
     [Fact]
     public void TheReportListsEachBatchNormLayersAngularUpdateBesideRootTwoEtaLambda()
     {
-        var run = Trainer.Run(new TrainConfig
+        var run = Trainer.Run(new RunSpec
         {
             Model = "mlp", ModelOptions = new ModelOptions(Depth: 2, Hidden: 16, Norm: "batchnorm"), Data = "synthetic:1x8x8:4", TrainLimit = 256,
             Optimizer = new SgdSettings(0.1, 5e-4), BatchSize = 32, Steps = 60, LogEvery = 10, CheckpointEvery = 0, OutDir = Path.Combine(root, "bn"),
@@ -36,7 +36,7 @@ public sealed class EquilibriumTableTests : IDisposable
     [Fact]
     public void RunsWithoutScaleGroupsHaveNoEquilibriumSection()
     {
-        var run = Trainer.Run(new TrainConfig
+        var run = Trainer.Run(new RunSpec
         {
             Model = "mlp", ModelOptions = new ModelOptions(Depth: 1, Hidden: 8), Data = "synthetic:1x8x8:4", TrainLimit = 128,
             Optimizer = new SgdSettings(0.1, 5e-4), BatchSize = 32, Steps = 20, CheckpointEvery = 0, OutDir = Path.Combine(root, "plain"),

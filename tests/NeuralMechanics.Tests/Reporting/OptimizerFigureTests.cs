@@ -13,7 +13,7 @@ public sealed class OptimizerFigureTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private string Train(string name, OptimizerKind kind, double lr) => Trainer.Run(new TrainConfig
+    private string Train(string name, OptimizerKind kind, double lr) => Trainer.Run(new RunSpec
     {
         Model = "mlp", ModelOptions = new ModelOptions(Depth: 1, Hidden: 16), Data = "synthetic:1x8x8:4", TrainLimit = 256,
         Optimizer = new OptimizerSettings { Kind = kind, LearningRate = lr }, BatchSize = 32, Steps = 40, LogEvery = 5,

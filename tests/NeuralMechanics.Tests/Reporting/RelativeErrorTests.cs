@@ -52,7 +52,7 @@ public sealed class RelativeErrorTests
     public void TheReportPrintsTheSameErrorsAsTrainsConsoleForTheSameRun()
     {
         using var dir = new Data.TempDirectory();
-        var result = Trainer.Run(new TrainConfig
+        var result = Trainer.Run(new RunSpec
         {
             Model = "mlp", ModelOptions = new ModelOptions(Depth: 2, Hidden: 16), Data = "synthetic:1x8x8:4", TrainLimit = 512,
             Steps = 40, BatchSize = 32, Seed = 3, Optimizer = new SgdSettings(0.1, 1e-3), LogEvery = 4, CheckpointEvery = 0, OutDir = dir.Path,

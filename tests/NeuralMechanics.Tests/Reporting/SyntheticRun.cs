@@ -91,16 +91,12 @@ internal sealed record SyntheticRun(
     {
         var manifest = new RunManifest
         {
-            Model = Model,
-            Data = "tiny-imagenet",
+            Spec = new RunSpec
+            {
+                Model = Model, Data = "tiny-imagenet", Optimizer = Optimizer, BatchSize = 256, Steps = Steps, Seed = 1, LogEvery = LogEvery,
+            },
             InputShape = [3, 64, 64],
             Classes = Classes,
-            Loss = "cross-entropy",
-            Optimizer = Optimizer,
-            BatchSize = 256,
-            Steps = Steps,
-            Seed = 1,
-            LogEvery = LogEvery,
             Parameters = BatchNorm ? 18_075_912 : 18_067_464,
             SymmetryCounts = BatchNorm
                 ? new() { ["translation"] = 5_249, ["scale"] = 4_224, ["rescale"] = 6_272 }

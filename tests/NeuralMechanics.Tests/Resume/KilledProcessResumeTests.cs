@@ -18,7 +18,7 @@ public sealed class KilledProcessResumeTests : IDisposable
     public void Dispose() => Directory.Delete(root, recursive: true);
 
     /// <summary>The command line of <see cref="ResumeConfigs.Mlp"/>.</summary>
-    private static string[] TrainArguments(TrainConfig c, string outDir) =>
+    private static string[] TrainArguments(RunSpec c, string outDir) =>
     [
         "train", "--model", c.Model, "--depth", $"{c.ModelOptions.Depth}", "--hidden", $"{c.ModelOptions.Hidden}", "--norm", c.ModelOptions.Norm,
         "--data", c.Data, "--train-limit", $"{c.TrainLimit}", "--lr", Invariant(c.Optimizer.LearningRate), "--wd", Invariant(c.Optimizer.WeightDecay),
@@ -39,8 +39,10 @@ public sealed class KilledProcessResumeTests : IDisposable
         Trainer.Run(config);
 
         var checkpoint = Path.Combine(killed, TrajectorySchema.CheckpointFile);
-        // AdamW, its schedule and groups are spelled out as a sweep point would be.
-        string[] arguments = optimizer == "sgd" ? TrainArguments(config, killed) : [.. SweepCommandLine.Train(config with { OutDir = killed })];
+        // AdamW, its schedule and groups travel in a specification file, as a sweep point's do.
+        var specFile = Path.Combine(root, "adamw.json");
+        config.Write(specFile);
+        string[] arguments = optimizer == "sgd" ? TrainArguments(config, killed) : ["train", "--spec", specFile, "--out", killed];
         using (var process = NmechProcess.Start(arguments))
         {
             while (process.Running && !File.Exists(checkpoint)) Thread.Sleep(10);

@@ -11,7 +11,7 @@ internal static class ResumeConfigs
     /// An MLP on 1×8×8 synthetic data with momentum and weight decay (momentum buffers, tracker
     /// recurrences), optionally with BatchNorm (running statistics are buffers, not parameters).
     /// </summary>
-    public static TrainConfig Mlp(string norm, string outDir, long steps) => new()
+    public static RunSpec Mlp(string norm, string outDir, long steps) => new()
     {
         Model = "mlp",
         ModelOptions = new ModelOptions(Depth: 2, Hidden: 24, Norm: norm),
@@ -30,7 +30,7 @@ internal static class ResumeConfigs
     /// The same MLP with AdamW, a warmup and a cosine schedule, and no weight decay on norms and
     /// biases (Adam's moments and step counts, recorded updates, the schedule's clock, two groups).
     /// </summary>
-    public static TrainConfig AdamW(string norm, string outDir, long steps) => Mlp(norm, outDir, steps) with
+    public static RunSpec AdamW(string norm, string outDir, long steps) => Mlp(norm, outDir, steps) with
     {
         Optimizer = new OptimizerSettings
         {
@@ -40,7 +40,7 @@ internal static class ResumeConfigs
     };
 
     /// <summary>SGD with momentum and step drops of the learning rate (the reference's --lr-drops).</summary>
-    public static TrainConfig Drops(string norm, string outDir, long steps) => Mlp(norm, outDir, steps) with
+    public static RunSpec Drops(string norm, string outDir, long steps) => Mlp(norm, outDir, steps) with
     {
         Optimizer = (OptimizerSettings)new SgdSettings(0.05, WeightDecay: 5e-4, Momentum: 0.9) with
         {
@@ -49,7 +49,7 @@ internal static class ResumeConfigs
     };
 
     /// <summary>One of the configurations by name: sgd, adamw or drops.</summary>
-    public static TrainConfig Named(string name, string norm, string outDir, long steps) => name switch
+    public static RunSpec Named(string name, string norm, string outDir, long steps) => name switch
     {
         "adamw" => AdamW(norm, outDir, steps),
         "drops" => Drops(norm, outDir, steps),

@@ -72,7 +72,7 @@ internal static class RunComparison
     private static (CheckpointState State, Dictionary<string, byte[]> Tensors) LoadCheckpoint(string run)
     {
         var m = RunDirectory.Open(run).Manifest;
-        var config = Trainer.FromManifest(m, run);
+        var config = m.Spec;
         var model = ModelZoo.Create(m.Model, m.InputShape.Select(s => (long)s).ToArray(), m.Classes, config.ModelOptions, config.Loss);
         var optimizer = Optimizers.Create(model.Network, m.Optimizer);
         var state = Checkpoint.Load(Path.Combine(run, TrajectorySchema.CheckpointFile), model.Network, optimizer);

@@ -10,8 +10,8 @@ public class OptimizerManifestTests
 {
     private static RunManifest Manifest(OptimizerSettings optimizer) => new()
     {
-        Model = "mlp", Data = "synthetic", InputShape = [1, 8, 8], Classes = 10, Loss = "cross-entropy",
-        Optimizer = optimizer, BatchSize = 32, Steps = 100, Seed = 7,
+        Spec = new RunSpec { Model = "mlp", Data = "synthetic", Optimizer = optimizer, BatchSize = 32, Steps = 100, Seed = 7 },
+        InputShape = [1, 8, 8], Classes = 10,
     };
 
     [Fact]
@@ -26,10 +26,10 @@ public class OptimizerManifestTests
         var json = JsonSerializer.Serialize(Manifest(settings), RunManifest.Json);
         Assert.Contains("\"kind\": \"adamw\"", json);
         Assert.Contains("\"no_decay\": \"norm, bias\"", json);
-        var read = JsonSerializer.Deserialize<RunManifest>(json, RunManifest.Json)!;
+        var read = RunManifest.Parse(json);
         Assert.Equal(settings, read.Optimizer);
         var drops = settings with { Kind = OptimizerKind.Sgd, Beta1 = 0.9, Beta2 = 0.999, Eps = 1e-8, Schedule = new LrSchedule { Kind = ScheduleKind.Step, Drops = [30000, 60000], DropRate = 0.1 } };
-        Assert.Equal(drops, JsonSerializer.Deserialize<RunManifest>(JsonSerializer.Serialize(Manifest(drops), RunManifest.Json), RunManifest.Json)!.Optimizer);
+        Assert.Equal(drops, RunManifest.Parse(JsonSerializer.Serialize(Manifest(drops), RunManifest.Json)).Optimizer);
     }
 
     [Fact]
@@ -40,16 +40,16 @@ public class OptimizerManifestTests
              "optimizer": {"learning_rate": 0.1, "weight_decay": 0.0001, "momentum": 0.9, "dampening": 0, "nesterov": false, "time_per_step": 0.1},
              "batch_size": 32, "steps": 100, "seed": 7}
             """;
-        var m = JsonSerializer.Deserialize<RunManifest>(old, RunManifest.Json)!;
+        var m = RunManifest.Parse(old);
         Assert.Equal((OptimizerSettings)new SgdSettings(0.1, 1e-4, 0.9), m.Optimizer);
         Assert.True(m.Optimizer.Schedule.IsConstant);
         Assert.Equal(DecayExclusion.None, m.Optimizer.NoDecay);
     }
 
     [Fact]
-    public void SweepPointCommandLineSpellsOutTheOptimizerAndSchedule()
+    public void ASpecificationWithAdamAndAStepScheduleReadsBackFromItsFile()
     {
-        var c = new TrainConfig
+        var c = new RunSpec
         {
             Model = "mlp", OutDir = "out/p", Steps = 10,
             Optimizer = new OptimizerSettings
@@ -58,8 +58,10 @@ public class OptimizerManifestTests
                 Schedule = new LrSchedule { Kind = ScheduleKind.Step, Drops = [5, 8], DropRate = 0.5, WarmupSteps = 2 },
             },
         };
-        var line = SweepCommandLine.Shell(SweepCommandLine.Train(c));
-        Assert.Contains("--optimizer adam --betas 0.8,0.99 --eps 1E-07 --no-decay bias --schedule step --lr-drops 5,8 --lr-drop-rate 0.5 --warmup-steps 2", line);
-        Assert.DoesNotContain("--optimizer", SweepCommandLine.Shell(SweepCommandLine.Train(c with { Optimizer = new SgdSettings(0.1) })));
+        var file = Path.Combine(Directory.CreateTempSubdirectory("nm-spec-").FullName, "spec.json");
+        c.Write(file);
+        Assert.Equal(c with { OutDir = "" }, RunSpec.Read(file));
+        Assert.DoesNotContain("out/p", File.ReadAllText(file));
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
     }
 }

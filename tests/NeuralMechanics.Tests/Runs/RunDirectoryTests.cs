@@ -13,16 +13,13 @@ public sealed class RunDirectoryTests : IDisposable
 
     private static RunManifest Manifest(double momentum = 0.9, long steps = 100) => new()
     {
-        Model = "mlp",
-        ModelOptions = new() { ["width"] = "64" },
-        Data = "synthetic",
+        Spec = new RunSpec
+        {
+            Model = "mlp", ModelOptions = new(Width: 64), Data = "synthetic", Optimizer = new SgdSettings(0.1, 1e-4, momentum),
+            BatchSize = 32, Steps = steps, Seed = 7,
+        },
         InputShape = [1, 8, 8],
         Classes = 10,
-        Loss = "cross-entropy",
-        Optimizer = new SgdSettings(0.1, 1e-4, momentum),
-        BatchSize = 32,
-        Steps = steps,
-        Seed = 7,
     };
 
     [Fact]
@@ -41,7 +38,7 @@ public sealed class RunDirectoryTests : IDisposable
     {
         RunDirectory.Create(RunFolder, Manifest(momentum: 0.9));
         var ex = Assert.Throws<InvalidInputException>(() => RunDirectory.Create(RunFolder, Manifest(momentum: 0.5)));
-        Assert.Contains("optimizer.momentum", ex.Message);
+        Assert.Contains("spec.optimizer.momentum", ex.Message);
         Assert.Contains("0.9", ex.Message);
         Assert.Contains("0.5", ex.Message);
     }

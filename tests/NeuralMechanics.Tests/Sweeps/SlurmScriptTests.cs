@@ -23,7 +23,7 @@ public sealed class SlurmScriptTests : IDisposable
     private SweepPlan Emit(string grid)
     {
         Assert.Equal(0, NmechApp.Run(["sweep", "--grid", grid, .. TrainOptions, "--out", SweepDir, "--emit", "slurm"]));
-        var config = new TrainConfig
+        var config = new RunSpec
         {
             Model = "mlp", ModelOptions = new(Depth: 1, Hidden: 8), Data = "synthetic:1x8x8:4", TrainLimit = 64, Optimizer = new SgdSettings(0.1),
             BatchSize = 16, Steps = 4, CheckpointEvery = 2, OutDir = SweepDir,
@@ -47,12 +47,15 @@ public sealed class SlurmScriptTests : IDisposable
         Assert.Contains("args=(train --resume \"$run_dir\")", script);
 
         var lines = File.ReadAllLines(Path.Combine(SweepDir, SlurmScript.PointsFile));
-        Assert.Equal(plan.Points.Select(p => SweepCommandLine.Shell(SweepCommandLine.Train(p.Config))), lines);
-        Assert.EndsWith($"--lr 0.05 --momentum 0.9 --dampening 0 --wd 0 --batch 16 --seed 0 --log-every 0 --checkpoint-every 2 --device cpu --train-limit 64 --steps 4 --out {SweepDir}/lr=0.05_momentum=0.9", lines[3]);
+        Assert.Equal(plan.Points.Select(p => SweepCommandLine.Shell(SweepCommandLine.Train(p))), lines);
+        Assert.Equal($"train --spec {SweepDir}/specs/lr=0.05_momentum=0.9.json --out {SweepDir}/lr=0.05_momentum=0.9", lines[3]);
+        var spec = RunSpec.Read(Path.Combine(SweepDir, SweepPlan.SpecsFolder, "lr=0.05_momentum=0.9.json"));
+        Assert.Equal(plan.Points[3].Config with { OutDir = "" }, spec);
+        Assert.Equal((0.05, 0.9), (spec.Optimizer.LearningRate, spec.Optimizer.Momentum));
 
         Assert.Equal([SlurmScript.PointsFile, SweepPlan.ManifestFile, SlurmScript.ScriptFile],
             Directory.GetFiles(SweepDir).Select(Path.GetFileName).Order());
-        Assert.Equal([Path.Combine(SweepDir, SweepPlan.LogsFolder)], Directory.GetDirectories(SweepDir));
+        Assert.Equal([Path.Combine(SweepDir, SweepPlan.LogsFolder), Path.Combine(SweepDir, SweepPlan.SpecsFolder)], Directory.GetDirectories(SweepDir).Order());
         Assert.All(SweepManifest.Read(Path.Combine(SweepDir, SweepPlan.ManifestFile)).Points, p => Assert.Equal(SweepPointState.Pending, p.State));
     }
 

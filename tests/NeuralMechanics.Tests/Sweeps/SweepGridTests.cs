@@ -35,7 +35,7 @@ public class SweepGridTests
     [Fact]
     public void EachKeySetsItsTrainingOption()
     {
-        var baseConfig = new TrainConfig { Model = "vgg11", Optimizer = new SgdSettings(0.1), OutDir = "base" };
+        var baseConfig = new RunSpec { Model = "vgg11", Optimizer = new SgdSettings(0.1), OutDir = "base" };
         var point = SweepGrid.Parse("lr=0.05 wd=1e-3 momentum=0.9 dampening=0.5 batch=32 seed=7 width=0.25").Points().Single();
 
         var c = SweepGrid.Apply(baseConfig, point, "out/p");

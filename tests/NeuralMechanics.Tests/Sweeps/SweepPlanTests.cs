@@ -12,10 +12,10 @@ public sealed class SweepPlanTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private static TrainConfig Base(string model = "mlp", string data = "synthetic:1x8x8:4") =>
+    private static RunSpec Base(string model = "mlp", string data = "synthetic:1x8x8:4") =>
         new() { Model = model, Data = data, Optimizer = new SgdSettings(0.1), Steps = 5, OutDir = "" };
 
-    private InvalidInputException Rejected(string grid, TrainConfig config) =>
+    private InvalidInputException Rejected(string grid, RunSpec config) =>
         Assert.Throws<InvalidInputException>(() => SweepPlan.Create(SweepGrid.Parse(grid), config, SweepDir));
 
     [Theory]
@@ -25,7 +25,7 @@ public sealed class SweepPlanTests : IDisposable
     [InlineData("momentum=-0.1", "sweep point momentum=-0.1: momentum: expected a number in [0, 1), found -0.1")]
     [InlineData("wd=0,-1e-4", "sweep point wd=-0.0001: wd: expected a finite number ≥ 0, found -0.0001")]
     [InlineData("dampening=2", "sweep point dampening=2: dampening: expected a number in [0, 1], found 2")]
-    [InlineData("width=0", "sweep point width=0: width: expected a positive finite number, found 0")]
+    [InlineData("width=0", "sweep point width=0: --width: expected a positive finite number, found 0")]
     public void OutOfRangeValueIsRejectedNamingItsPoint(string grid, string message)
     {
         Assert.Equal(message, Rejected(grid, Base()).Message);
@@ -56,13 +56,13 @@ public sealed class SweepPlanTests : IDisposable
         Directory.CreateDirectory(other);
         RunDirectory.WriteManifest(Path.Combine(other, TrajectorySchema.ManifestFile), new RunManifest
         {
-            Model = "mlp", ModelOptions = Base().ModelOptions.ToDictionary(), Data = "synthetic:1x8x8:4", InputShape = [1, 8, 8], Classes = 4,
-            Loss = "cross-entropy", Optimizer = new SgdSettings(0.05, WeightDecay: 1e-3), BatchSize = 128, Steps = 5, Seed = 0,
+            Spec = Base().ResolvedFor(5) with { Optimizer = new SgdSettings(0.05, WeightDecay: 1e-3) },
+            InputShape = [1, 8, 8], Classes = 4,
         });
 
         var e = Rejected("lr=0.1,0.05", Base());
 
-        Assert.Equal($"{Path.Combine(other, TrajectorySchema.ManifestFile)}: optimizer.weight_decay: sweep point lr=0.05: this folder holds a run with 0.001, the sweep asks for 0; choose another --out or delete this folder", e.Message);
+        Assert.Equal($"{Path.Combine(other, TrajectorySchema.ManifestFile)}: spec.optimizer.weight_decay: sweep point lr=0.05: this folder holds a run with 0.001, the sweep asks for 0; choose another --out or delete this folder", e.Message);
         Assert.Equal([other], Directory.GetFileSystemEntries(SweepDir));
     }
 

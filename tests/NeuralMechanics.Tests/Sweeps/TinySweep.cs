@@ -28,7 +28,7 @@ public sealed class TinySweep : IDisposable
     public SweepManifest Result { get; }
 
     /// <summary>The training options shared by both points: momentum and weight decay, checkpoints every 3 of 6 steps.</summary>
-    public static TrainConfig Base(string root) => new()
+    public static RunSpec Base(string root) => new()
     {
         Model = "mlp",
         ModelOptions = new ModelOptions(Depth: 1, Hidden: 8),

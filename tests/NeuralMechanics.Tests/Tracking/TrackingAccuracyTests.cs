@@ -16,7 +16,7 @@ namespace NeuralMechanics.Tests.Tracking;
 [Collection(TorchRngCollection.Name)]
 public class TrackingAccuracyTests(ITestOutputHelper output)
 {
-    private TrainResult Train(string model, ModelOptions options, double momentum, string dir, int? limit = null) => Trainer.Run(new TrainConfig
+    private TrainResult Train(string model, ModelOptions options, double momentum, string dir, int? limit = null) => Trainer.Run(new RunSpec
     {
         Model = model, ModelOptions = options, Data = "fashion-mnist", TrainLimit = limit, Epochs = 2, BatchSize = 128, Seed = 1,
         Optimizer = new SgdSettings(0.05, 5e-4, momentum), LogEvery = 25, CheckpointEvery = 0, OutDir = dir,

@@ -9,7 +9,7 @@ namespace NeuralMechanics.Tests.Training;
 [Collection(TorchRngCollection.Name)]
 public class TrainerTests
 {
-    private static TrainConfig Small(string dir, double lr = 0.1) => new()
+    private static RunSpec Small(string dir, double lr = 0.1) => new()
     {
         Model = "mlp", ModelOptions = new ModelOptions(Depth: 1, Hidden: 32), Data = "synthetic", TrainLimit = 2000,
         Optimizer = new SgdSettings(lr, 1e-3, 0.9), BatchSize = 64, Steps = 40, Seed = 5, LogEvery = 10, CheckpointEvery = 0, OutDir = dir,
@@ -19,7 +19,7 @@ public class TrainerTests
     public void AnMlpLearnsFashionMnistAbove80PercentInOneEpoch()
     {
         using var dir = new TempDirectory();
-        var r = Trainer.Run(new TrainConfig
+        var r = Trainer.Run(new RunSpec
         {
             Model = "mlp", ModelOptions = new ModelOptions(Depth: 2, Hidden: 256), Data = "fashion-mnist",
             Optimizer = new SgdSettings(0.1), BatchSize = 128, Epochs = 1, OutDir = dir.Path, Track = false,

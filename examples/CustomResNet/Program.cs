@@ -1,0 +1,1 @@
+return CustomResNet.Example.Run(args);
