@@ -1,7 +1,7 @@
 namespace NeuralMechanics;
 
 /// <summary>Order statistics shared by the report, the console summaries and the benchmark.</summary>
-public static class OrderStatistics
+internal static class OrderStatistics
 {
     /// <summary>The median (mean of the two middle values for an even count).</summary>
     /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>

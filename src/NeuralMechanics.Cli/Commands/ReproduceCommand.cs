@@ -30,7 +30,7 @@ internal static class ReproduceCommand
             string outDir = r.GetValue(output)!;
             var (runs, data, warning) = Reproduction.Plan(r.GetValue(quick), r.GetValue(dataDir), Path.Combine(outDir, "runs"), r.GetValue(device)!);
             if (warning is not null)
-                AnsiConsole.Write(new Panel(Markup.Escape(warning)).Header("[bold red]NOT THE REAL DATA[/]").BorderColor(Color.Red));
+                AnsiConsole.Write(new Spectre.Console.Panel(Markup.Escape(warning)).Header("[bold red]NOT THE REAL DATA[/]").BorderColor(Color.Red));
             AnsiConsole.MarkupLine($"{runs.Count} runs on {Markup.Escape(data)} → {Markup.Escape(Path.GetFullPath(outDir))}");
             var watch = Stopwatch.StartNew();
             var results = TrainAll(runs);
@@ -110,14 +110,7 @@ internal static class ReproduceCommand
     private static void Headline(List<TrainResult> results, ReportSummary report, string? warning)
     {
         var learning = results.Select(r => { try { return Learning.Read(r.RunDir); } catch (InvalidInputException) { return null; } }).ToList();
-        var runs = new Table().Title("runs").AddColumn("run").AddColumn(new TableColumn("final loss").RightAligned())
-            .AddColumn(new TableColumn($"train acc (last {Learning.TrailingSteps})").RightAligned()).AddColumn(new TableColumn("test acc").RightAligned())
-            .AddColumn(new TableColumn("steps/s").RightAligned()).AddColumn(new TableColumn("min").RightAligned()).AddColumn("");
-        foreach (var l in learning.OfType<LearningSummary>())
-            runs.AddRow(Markup.Escape(l.Name), l.FinalLoss.ToString("F3"), l.TrainAccuracy.ToString("P1"),
-                double.IsNaN(l.TestAccuracy) ? "—" : l.TestAccuracy.ToString("P1"), l.StepsPerSecond.ToString("F1"), (l.Seconds / 60).ToString("F1"),
-                l.DidNotLearn ? "[bold red]did not learn[/]" : "[green]learned[/]");
-        AnsiConsole.Write(runs);
+        AnsiConsole.Write(LearningTable.Create(learning.OfType<LearningSummary>().Select(l => new LearningTable.Row(l)), withState: false, withSpeed: true, title: "runs"));
         var counts = new Table().Title("symmetry groups").AddColumn("model");
         foreach (var k in Enum.GetValues<SymmetryKind>()) counts.AddColumn(new TableColumn(k.Name()).RightAligned());
         foreach (var r in results.DistinctBy(r => r.Analysis.Architecture.ParameterCount))

@@ -17,11 +17,9 @@ internal static class StatusCommand
         var cmd = new Command("status", "Show each run's state (an interrupted run: its process is gone) with its loss, training and test accuracy") { runDirs };
         cmd.SetAction(parse =>
         {
-            var table = new Table().AddColumn("run").AddColumn("state").AddColumn(new TableColumn("steps").RightAligned())
-                .AddColumn(new TableColumn("final loss").RightAligned()).AddColumn(new TableColumn($"train acc (last {Learning.TrailingSteps})").RightAligned())
-                .AddColumn(new TableColumn("test acc").RightAligned()).AddColumn("");
             var (runs, skipped) = RunInputs.Resolve(parse.GetValue(runDirs)!);
             foreach (var note in skipped) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
+            var rows = new List<LearningTable.Row>();
             foreach (var (name, dir) in runs)
             {
                 var run = RunDirectory.Open(dir);
@@ -29,11 +27,9 @@ internal static class StatusCommand
                 var l = Learning.Read(dir);
                 string state = status is null ? "not started" : status.State.ToString().ToLowerInvariant()
                     + (status.Step is { } s ? $" at step {s}" : "") + (status.Reason is { } why ? $": {why}" : "");
-                table.AddRow(Markup.Escape(name), Markup.Escape(state), $"{l.Steps:N0} / {run.Manifest.Steps:N0}", l.FinalLoss.ToString("F3"),
-                    l.TrainAccuracy.ToString("P1"), double.IsNaN(l.TestAccuracy) ? "—" : l.TestAccuracy.ToString("P1"),
-                    l.DidNotLearn ? "[red]did not learn[/]" : "");
+                rows.Add(new LearningTable.Row(l with { Name = name }, state, run.Manifest.Steps));
             }
-            AnsiConsole.Write(table);
+            AnsiConsole.Write(LearningTable.Create(rows, withState: true, withSpeed: false));
             return 0;
         });
         return cmd;

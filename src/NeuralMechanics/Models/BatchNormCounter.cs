@@ -14,7 +14,7 @@ namespace NeuralMechanics.Models;
 /// calls). The counter only matters for cumulative averaging (momentum null); with a fixed
 /// momentum the running statistics are the same without it, so it is dropped there.
 /// </remarks>
-public static class BatchNormCounter
+internal static class BatchNormCounter
 {
     /// <summary>Drops the counter from every BatchNorm with a fixed momentum in <paramref name="network"/>; returns how many.</summary>
     public static int RemoveUnused(nn.Module network)

@@ -9,7 +9,7 @@ namespace NeuralMechanics.Models;
 /// every forward, which a collection on another thread can free during the native call (see
 /// <see cref="TensorValues"/>). Same numbers as <c>nn.LeakyReLU</c>.
 /// </summary>
-public sealed class HeldLeakyReLU : nn.Module<Tensor, Tensor>
+internal sealed class HeldLeakyReLU : nn.Module<Tensor, Tensor>
 {
     private readonly Scalar slope;
 

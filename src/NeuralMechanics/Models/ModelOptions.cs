@@ -12,6 +12,8 @@ namespace NeuralMechanics.Models;
 /// <param name="Norm">MLP normalisation after each hidden linear layer: none, batchnorm, layernorm.</param>
 /// <param name="Dropout">VGG classifier dropout probability.</param>
 /// <param name="Init">Weight initialisation (<see cref="Initialisation"/>): kaiming (default) or reference.</param>
+// A misspelt field in a hand-written specification is an error, not a silent default.
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record ModelOptions(
     double Width = 1,
     int Depth = 2,

@@ -7,7 +7,7 @@ namespace NeuralMechanics;
 /// Settings of libtorch's CPU libraries that must be in the C environment before their first use.
 /// A value the user set is always kept.
 /// </summary>
-public static class NativeEnvironment
+internal static class NativeEnvironment
 {
     /// <summary>
     /// MKL otherwise picks kernels by the memory alignment of each call's arrays, so two runs of one

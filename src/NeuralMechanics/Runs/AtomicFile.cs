@@ -13,7 +13,7 @@ namespace NeuralMechanics.Runs;
 /// and DuckDB skip dot-files and <c>*.parquet</c> globs do not match them, so a folder of Parquet
 /// parts stays readable while a part is being written.
 /// </remarks>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/>.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)

@@ -10,7 +10,7 @@ namespace NeuralMechanics.Runs;
 /// <param name="Step">Updates done when it was saved; training resumes with update <c>Step</c>.</param>
 /// <param name="DataPosition">The data loader's position (opaque to the checkpoint).</param>
 /// <param name="Tracker">The trackers' state (opaque to the checkpoint).</param>
-public sealed record CheckpointState(long Step, long DataPosition, Dictionary<string, double[]> Tracker);
+internal sealed record CheckpointState(long Step, long DataPosition, Dictionary<string, double[]> Tracker);
 
 /// <summary>
 /// Everything needed to resume a run bit for bit, in one binary file written atomically: step,
@@ -25,7 +25,7 @@ public sealed record CheckpointState(long Step, long DataPosition, Dictionary<st
 /// is restored. A tensor is: name, int32 dtype (ScalarType), int32 rank, int64 sizes, int64 byte
 /// count, raw bytes (C order). The CUDA generator's state is not saved: TorchSharp does not expose it.
 /// </remarks>
-public static class Checkpoint
+internal static class Checkpoint
 {
     /// <summary>Version of the file layout; files of another version are refused.</summary>
     public const int FormatVersion = 1;

@@ -3,7 +3,7 @@ using TorchSharp;
 namespace NeuralMechanics.Runs;
 
 /// <summary>Resolves the <c>--device cpu|cuda|auto</c> choice to a TorchSharp device.</summary>
-public static class Devices
+internal static class Devices
 {
     /// <summary>
     /// "cpu", "cuda" (error where CUDA is missing) or "auto" (CUDA when present). CUDA must be

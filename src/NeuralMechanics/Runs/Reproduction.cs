@@ -17,7 +17,7 @@ namespace NeuralMechanics.Runs;
 /// rate, for β = 0.99 (at η = 0.1 its effective step η/(1−β) = 10 threw the BatchNorm VGG back to
 /// 34 % training accuracy after 500 steps; at 0.01 it is 1, that of β = 0.9 at η = 0.1).
 /// </summary>
-public static class Reproduction
+internal static class Reproduction
 {
     /// <summary>Weight decays of the SGD runs (Table 4).</summary>
     public static readonly double[] WeightDecays = [0, 1e-4, 5e-4, 1e-3];

@@ -8,7 +8,7 @@ namespace NeuralMechanics.Runs;
 /// shell-quoted, <c>--out DIR</c> last). A task skips a finished or diverged point, resumes one that
 /// has a checkpoint, and starts the others, so resubmitting the script completes an interrupted sweep.
 /// </summary>
-public static class SlurmScript
+internal static class SlurmScript
 {
     /// <summary>The job script's file name.</summary>
     public const string ScriptFile = "sweep.slurm";

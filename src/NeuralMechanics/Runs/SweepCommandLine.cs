@@ -9,7 +9,7 @@ namespace NeuralMechanics.Runs;
 /// <summary>
 /// The <c>nmech</c> command lines of sweep points: what child processes and Slurm array tasks run.
 /// </summary>
-public static class SweepCommandLine
+internal static class SweepCommandLine
 {
     /// <summary>
     /// <c>train --spec SWEEP_DIR/specs/NAME.json --out DIR</c>: the point's specification travels as

@@ -8,7 +8,7 @@ namespace NeuralMechanics.Runs;
 /// TorchSharp's <see cref="SummaryWriter"/>. Each call appends one event to the file (the writer
 /// opens and closes it per event), so log at the metrics cadence, not per group.
 /// </summary>
-public sealed class TensorBoardLog
+internal sealed class TensorBoardLog
 {
     private readonly SummaryWriter writer;
 

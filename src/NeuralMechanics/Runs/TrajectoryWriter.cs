@@ -20,7 +20,7 @@ namespace NeuralMechanics.Runs;
 /// metrics.AddRow().Long(step).Double(time).Double(loss).Double(accuracy).End();
 /// </code>
 /// </remarks>
-public sealed class TrajectoryWriter : IDisposable
+internal sealed class TrajectoryWriter : IDisposable
 {
     private readonly TrajectoryColumn[] columns;
     private readonly TrajectoryColumnType[] types;
@@ -252,7 +252,7 @@ public sealed class TrajectoryWriter : IDisposable
 /// A row being added to a <see cref="TrajectoryWriter"/>: one call per column in column order
 /// (its type must match), then <see cref="End"/>. A value type, so adding a row allocates nothing.
 /// </summary>
-public readonly struct TrajectoryRow
+internal readonly struct TrajectoryRow
 {
     private readonly TrajectoryWriter writer;
     private readonly int column;

@@ -4,7 +4,7 @@ using TorchSharp;
 namespace NeuralMechanics.Runs;
 
 /// <summary>Versions of the tool and its runtime, for <c>nmech info</c> and run manifests.</summary>
-public static class VersionInfo
+internal static class VersionInfo
 {
     /// <summary>nmech, .NET, TorchSharp and libtorch versions.</summary>
     public static Dictionary<string, string> All() => new()

@@ -5,7 +5,7 @@ using SkiaSharp;
 namespace NeuralMechanics.Toys;
 
 /// <summary>Writes a figure of one or more ScottPlot panels as PNG and SVG, each through a temp file and a rename.</summary>
-public static class FigureFile
+internal static class FigureFile
 {
     /// <summary>Lays the panels out in a row and writes DIR/NAME.png and DIR/NAME.svg; returns both paths.</summary>
     public static IReadOnlyList<string> Save(string directory, string name, IReadOnlyList<Plot> panels, int panelWidth, int height)

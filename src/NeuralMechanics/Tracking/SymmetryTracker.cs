@@ -14,7 +14,7 @@ namespace NeuralMechanics.Tracking;
 /// <param name="Samples">samples/ table: a fixed sample of raw parameters every logged step.</param>
 /// <param name="TensorBoard">Per-set totals and their predictions every logged step.</param>
 /// <param name="Equilibrium">equilibrium/ table: one row per scale set every step.</param>
-public sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? Neurons, TrajectoryWriter? Samples, TensorBoardLog? TensorBoard,
+internal sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? Neurons, TrajectoryWriter? Samples, TensorBoardLog? TensorBoard,
     TrajectoryWriter? Equilibrium = null);
 
 /// <summary>
@@ -49,7 +49,7 @@ public sealed class SymmetryTracker
     /// With Adam, AdamW or Nesterov the tracker sets <see cref="IOptimizer.RecordUpdates"/>: their
     /// discrete laws need the update Δθ actually applied.
     /// </remarks>
-    public SymmetryTracker(SymmetryAnalysis analysis, IOptimizer optimizer, OptimizerSettings settings, IEnumerable<(string Name, Parameter Param)> parameters,
+    internal SymmetryTracker(SymmetryAnalysis analysis, IOptimizer optimizer, OptimizerSettings settings, IEnumerable<(string Name, Parameter Param)> parameters,
         TrackerSinks sinks, long seed = 0)
     {
         this.sinks = sinks;

@@ -10,6 +10,8 @@ namespace NeuralMechanics.Training;
 /// optimizer factory (<see cref="Optimizers"/>), the tracker's theory and the run manifest; a
 /// manifest written before Adam and schedules existed reads as SGD with a constant η.
 /// </summary>
+// A misspelt field in a hand-written specification is an error, not a silent default.
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record OptimizerSettings
 {
     /// <summary>The update rule.</summary>

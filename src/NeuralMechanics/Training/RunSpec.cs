@@ -17,6 +17,8 @@ namespace NeuralMechanics.Training;
 /// A run's manifest holds its specification <em>resolved</em>: <see cref="Steps"/> from the epochs,
 /// <see cref="LogEvery"/> from its default, a cosine schedule's horizon filled in.
 /// </remarks>
+// A misspelt field in a hand-written specification is an error, not a silent default.
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record RunSpec
 {
     /// <summary>A zoo model (<see cref="ModelZoo.Names"/>), or the name a library user gives their own model.</summary>

@@ -64,4 +64,17 @@ public class OptimizerManifestTests
         Assert.DoesNotContain("out/p", File.ReadAllText(file));
         Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
     }
+
+    [Fact]
+    public void AMisspeltFieldOfASpecificationIsAnErrorNamingTheFileAndTheField()
+    {
+        var dir = Directory.CreateTempSubdirectory("nm-spec-").FullName;
+        var file = Path.Combine(dir, "spec.json");
+        File.WriteAllText(file, """{"model": "mlp", "optimizer": {"learning_rate": 0.05}, "bacth_size": 3}""");
+
+        var e = Assert.Throws<InvalidInputException>(() => RunSpec.Read(file));
+
+        Assert.StartsWith($"{file}: $.bacth_size: expected a run specification", e.Message);
+        Directory.Delete(dir, recursive: true);
+    }
 }

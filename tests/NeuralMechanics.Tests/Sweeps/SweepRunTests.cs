@@ -12,7 +12,7 @@ public sealed class SweepRunTests(TinySweep sweep) : IClassFixture<TinySweep>
     [Fact]
     public void EachPointIsARunFolderWithItsValuesAndTheManifestListsThem()
     {
-        Assert.Equal(TinySweep.Points, Directory.GetDirectories(sweep.Root).Select(Path.GetFileName).Where(n => n != SweepPlan.LogsFolder).OrderDescending());
+        Assert.Equal(TinySweep.Points, Directory.GetDirectories(sweep.Root).Select(Path.GetFileName).Where(n => n != SweepPlan.LogsFolder && n != SweepPlan.SpecsFolder).OrderDescending());
         foreach (var (name, lr) in TinySweep.Points.Zip([0.1, 0.05]))
         {
             var run = RunDirectory.Open(Path.Combine(sweep.Root, name));
@@ -25,7 +25,7 @@ public sealed class SweepRunTests(TinySweep sweep) : IClassFixture<TinySweep>
         var manifest = SweepManifest.Read(Path.Combine(sweep.Root, SweepPlan.ManifestFile));
         Assert.Equal("lr", manifest.Grid.Single().Key);
         Assert.Equal([0.1, 0.05], manifest.Grid.Single().Values);
-        Assert.Equal(TinySweep.Base(sweep.Root), manifest.Base);
+        Assert.Equal(TinySweep.Base(sweep.Root) with { OutDir = "" }, manifest.Base);   // where a run writes is no part of its specification
         Assert.Equal(TinySweep.Points, manifest.Points.Select(p => p.Dir));
         Assert.All(manifest.Points, p => Assert.Equal(SweepPointState.Finished, p.State));
         Assert.Equal([0.1, 0.05], manifest.Points.Select(p => p.Values["lr"]));

@@ -18,6 +18,8 @@ namespace NeuralMechanics.Training.Schedules;
 /// (PyTorch's CosineAnnealingLR with η_min = 0 and T_max = T − W, started after the warmup).</item>
 /// </list>
 /// </remarks>
+// A misspelt field in a hand-written specification is an error, not a silent default.
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record LrSchedule
 {
     /// <summary>No warmup, no drops: η throughout.</summary>
