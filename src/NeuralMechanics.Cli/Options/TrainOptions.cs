@@ -13,12 +13,16 @@ internal sealed class TrainOptions
     public readonly Option<string?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (default: /usr/share/datasets/<name>)" };
     public readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training examples" };
     public readonly Option<double> Width = new("--width") { Description = "Channel multiplier of VGG and ResNet (e.g. 0.125)", DefaultValueFactory = _ => 1 };
-    public readonly Option<int> Depth = new("--depth") { Description = "MLP hidden layers", DefaultValueFactory = _ => 2 };
+    public readonly Option<int?> Depth = new("--depth") { Description = "MLP hidden layers (default 2); ViT blocks (default 4)" };
     public readonly Option<int> Hidden = new("--hidden") { Description = "MLP units per hidden layer", DefaultValueFactory = _ => 256 };
-    public readonly Option<string> Activation = new("--activation") { Description = "MLP activation: relu, leaky_relu, linear, tanh", DefaultValueFactory = _ => "relu" };
+    public readonly Option<string?> Activation = new("--activation") { Description = "MLP activation: relu (default), leaky_relu, linear, tanh; ViT MLP: gelu (default), relu" };
     public readonly Option<string> Norm = new("--norm") { Description = "MLP normalisation: none, batchnorm, layernorm", DefaultValueFactory = _ => "none" };
     public readonly Option<double> Dropout = new("--dropout") { Description = "VGG classifier dropout", DefaultValueFactory = _ => 0.5 };
     public readonly Option<string> Init = new("--init") { Description = "Weight initialisation: kaiming (the paper's) or reference (VGG classifier N(0, 0.01), MLP PyTorch's default)", DefaultValueFactory = _ => Initialisation.Kaiming };
+    public readonly Option<int> Patch = new("--patch") { Description = "ViT patch size", DefaultValueFactory = _ => 7 };
+    public readonly Option<int> Dim = new("--dim") { Description = "ViT features per token", DefaultValueFactory = _ => 64 };
+    public readonly Option<int> Heads = new("--heads") { Description = "ViT attention heads", DefaultValueFactory = _ => 4 };
+    public readonly Option<double> MlpRatio = new("--mlp-ratio") { Description = "ViT MLP hidden units per feature", DefaultValueFactory = _ => 2 };
     public readonly Option<string> Loss = new("--loss") { Description = "cross-entropy or mse", DefaultValueFactory = _ => "cross-entropy" };
     public readonly Option<double> Lr = new("--lr") { Description = "Learning rate η", DefaultValueFactory = _ => 0.1 };
     public readonly Option<double> Momentum = new("--momentum") { Description = "Momentum β", DefaultValueFactory = _ => 0 };
@@ -43,8 +47,16 @@ internal sealed class TrainOptions
     public readonly Option<bool> NoTrack = new("--no-track") { Description = "Do not track symmetries (plain training, for comparison)" };
 
     /// <summary>Every option, to add to a command.</summary>
-    public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Loss,
+    public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Patch, Dim, Heads, MlpRatio, Loss,
         Lr, Momentum, Dampening, Wd, Nesterov, Optimizer, Betas, Eps, NoDecay, Schedule, LrDrops, LrDropRate, WarmupSteps, Batch, Epochs, Steps, Seed, LogEvery, CheckpointEvery, Device, NoTrack];
+
+    /// <summary>The model options the command line describes; options not given take the model's defaults (<see cref="ModelZoo.DefaultOptions"/>).</summary>
+    public ModelOptions BindModel(ParseResult r)
+    {
+        var defaults = ModelZoo.DefaultOptions(r.GetValue(Model)!);
+        return new ModelOptions(r.GetValue(Width), r.GetValue(Depth) ?? defaults.Depth, r.GetValue(Hidden), r.GetValue(Activation) ?? defaults.Activation,
+            r.GetValue(Norm)!, r.GetValue(Dropout), Initialisation.Parse(r.GetValue(Init)!), r.GetValue(Patch), r.GetValue(Dim), r.GetValue(Heads), r.GetValue(MlpRatio));
+    }
 
     /// <summary>The optimizer settings the command line describes (validated with the rest of the configuration).</summary>
     public OptimizerSettings BindOptimizer(ParseResult r)
@@ -67,7 +79,7 @@ internal sealed class TrainOptions
     public TrainConfig Bind(ParseResult r, string outDir) => new()
     {
         Model = r.GetValue(Model)!,
-        ModelOptions = new ModelOptions(r.GetValue(Width), r.GetValue(Depth), r.GetValue(Hidden), r.GetValue(Activation)!, r.GetValue(Norm)!, r.GetValue(Dropout), Initialisation.Parse(r.GetValue(Init)!)),
+        ModelOptions = BindModel(r),
         Data = r.GetValue(Data)!,
         DataDir = r.GetValue(DataDir),
         TrainLimit = r.GetValue(TrainLimit),

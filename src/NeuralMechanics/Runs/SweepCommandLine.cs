@@ -25,7 +25,8 @@ public static class SweepCommandLine
         [
             "train", "--model", c.Model, "--data", c.Data,
             "--width", Number(m.Width), "--depth", Number(m.Depth), "--hidden", Number(m.Hidden),
-            "--activation", m.Activation, "--norm", m.Norm, "--dropout", Number(m.Dropout), "--init", m.Init, "--loss", c.Loss.Name(),
+            "--activation", m.Activation, "--norm", m.Norm, "--dropout", Number(m.Dropout), "--init", m.Init,
+            "--patch", Number(m.Patch), "--dim", Number(m.Dim), "--heads", Number(m.Heads), "--mlp-ratio", Number(m.MlpRatio), "--loss", c.Loss.Name(),
             "--lr", Number(o.LearningRate), "--momentum", Number(o.Momentum), "--dampening", Number(o.Dampening), "--wd", Number(o.WeightDecay),
             "--batch", Number(c.BatchSize), "--seed", Number(c.Seed), "--log-every", Number(c.LogEvery),
             "--checkpoint-every", Number(c.CheckpointEvery), "--device", c.Device,

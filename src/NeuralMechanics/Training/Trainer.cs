@@ -51,7 +51,8 @@ public static class Trainer
                 double.Parse(Option("width", "1"), inv), int.Parse(Option("depth", "2"), inv), int.Parse(Option("hidden", "256"), inv),
                 Option("activation", "relu"), Option("norm", "none"), double.Parse(Option("dropout", "0.5"), inv),
                 // Runs recorded before the option existed were initialised the reference way.
-                Option("init", Initialisation.Reference)),
+                Option("init", Initialisation.Reference),
+                int.Parse(Option("patch", "7"), inv), int.Parse(Option("dim", "64"), inv), int.Parse(Option("heads", "4"), inv), double.Parse(Option("mlp-ratio", "2"), inv)),
             Data = m.Data, DataDir = m.DataDir, TrainLimit = m.TrainLimit, Loss = LossKindNames.Parse(m.Loss),
             Optimizer = m.Optimizer, BatchSize = m.BatchSize, Steps = m.Steps, Seed = m.Seed, LogEvery = m.LogEvery,
             CheckpointEvery = m.CheckpointEvery, Device = m.Device, Track = m.Tracked, OutDir = outDir,
