@@ -11,8 +11,8 @@ namespace NeuralMechanics.Models;
 /// </summary>
 public sealed class PositionalEmbedding : nn.Module<Tensor, Tensor>
 {
-    /// <summary>P, one row per position.</summary>
-    public Parameter weight { get; }
+    // P, one row per position; a field named as the parameter, so that module.to(...) can replace it.
+    private Parameter weight;
 
     /// <summary>An embedding for <paramref name="tokens"/> positions of <paramref name="features"/> features, N(0, 0.02²) (as ViT).</summary>
     public PositionalEmbedding(long tokens, long features) : base(nameof(PositionalEmbedding))

@@ -1,3 +1,5 @@
+using NeuralMechanics.Models;
+
 namespace NeuralMechanics.Symmetry;
 
 /// <summary>
@@ -19,8 +21,10 @@ public sealed class HomogeneousRescale : ISymmetryRule
                 continue;
             }
             var writer = s.Writers[0];
-            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, s.Key, s.Channels, Slices.Incoming(writer, Slices.Rows), s.Outgoing,
-                s.BatchNormReaders.Count == 0, $"positively homogeneous path {writer.Name} -> {s.ReaderNames}"), s.Anchor);
+            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, s.Key, s.Channels, Slices.Writing(writer), s.Outgoing,
+                s.BatchNormReaders.Count == 0, s.Stream.Values.FirstOrDefault(v => v >= 0 && context.Architecture.Layers[v].Kind == LayerKind.Attention) is int attention && attention > 0
+                    ? $"{context.Architecture.Layers[attention].Name} is linear in the values, channel by channel: {writer.Name} -> {s.ReaderNames} (diagonal of GL(d_h))"
+                    : $"positively homogeneous path {writer.Name} -> {s.ReaderNames}"), s.Anchor);
         }
     }
 }
