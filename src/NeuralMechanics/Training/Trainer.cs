@@ -120,6 +120,9 @@ public static class Trainer
         var tracker = config.Track
             ? new SymmetryTracker(analysis, optimizer, settings, named, new TrackerSinks(layers, neurons, samples, board, equilibrium), config.Seed)
             : null;
+        bool attention = config.Track && MatrixCharges.Applies(model.Architecture);
+        using var charges = attention ? new MatrixCharges(model.Architecture, settings, new TrajectoryWriter(run.ChargesFolder, TrajectorySchema.ChargesColumns),
+            new TrajectoryWriter(run.ChargeMatricesFolder, TrajectorySchema.ChargeMatricesColumns)) : null;
 
         long start = 0;
         var resumeNotes = new List<string>();
@@ -135,11 +138,12 @@ public static class Trainer
             var state = Checkpoint.Load(run.CheckpointPath, network, optimizer);
             start = state.Step;
             tracker?.LoadState(state.Tracker);
+            charges?.LoadState(state.Tracker);
             loader.Seek(state.DataPosition);
         }
         // Rows past the checkpoint (or, starting over in a folder killed before its first
         // checkpoint, every row) would otherwise be stored twice.
-        TrajectoryWriter?[] writers = [metrics, layers, neurons, samples, equilibrium];
+        TrajectoryWriter?[] writers = [metrics, layers, neurons, samples, equilibrium, charges?.Table, charges?.Matrices];
         foreach (var w in writers) w?.DropRowsFromStep(start);
         run.WriteStatus(RunStatus.Running());
 
@@ -150,8 +154,11 @@ public static class Trainer
         long step = start;
         void SaveCheckpoint(long at)
         {
+            charges?.Flush();
             foreach (var w in writers) w?.Flush();
-            Checkpoint.Save(run.CheckpointPath, at, network, optimizer, tracker?.SaveState() ?? new(), loader.Position);
+            var state = tracker?.SaveState() ?? new();
+            foreach (var (key, value) in charges?.SaveState() ?? []) state[key] = value;
+            Checkpoint.Save(run.CheckpointPath, at, network, optimizer, state, loader.Position);
         }
 
         network.train();
@@ -171,6 +178,7 @@ public static class Trainer
                 break;
             }
             tracker?.Observe(step, step % logEvery == 0);
+            charges?.Observe(step, step % logEvery == 0);
             Optimizers.ApplySchedule(optimizer, settings.Schedule, step);
             optimizer.Step();
             lastLoss = value;
@@ -193,7 +201,7 @@ public static class Trainer
             {
                 var (x, y) = loader.Next();
                 var (finalLoss, _) = ForwardBackward(network, optimizer, x, y, loss);
-                if (double.IsFinite(finalLoss)) tracker?.Observe(steps, logNeurons: true);
+                if (double.IsFinite(finalLoss)) { tracker?.Observe(steps, logNeurons: true); charges?.Observe(steps, logMatrices: true); }
             }
             optimizer.ZeroGrad();
             testAccuracy = Evaluate(network, split.Test, norm, config.BatchSize, device);
@@ -204,10 +212,10 @@ public static class Trainer
         {
             // A failed (interrupted) run can be resumed, so it keeps a checkpoint; a diverged one only its rows.
             if (stopped.State == RunState.Failed) SaveCheckpoint(step);
-            else foreach (var w in writers) w?.Flush();
+            else { charges?.Flush(); foreach (var w in writers) w?.Flush(); }
         }
         run.WriteStatus(stopped);
-        if (tracker is not null) notes.AddRange(tracker.Unavailable.Select(u => "no prediction: " + u));
+        if (tracker is not null) notes.AddRange(tracker.Unavailable.Concat(charges?.Unavailable ?? []).Select(u => "no prediction: " + u));
         return new TrainResult(run.Root, stopped, step, lastLoss, testAccuracy, speed, analysis,
             tracker?.Errors.Rows() ?? [], tracker?.StateBytes ?? 0, notes);
     }
