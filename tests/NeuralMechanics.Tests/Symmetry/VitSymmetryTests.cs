@@ -34,10 +34,10 @@ public class VitSymmetryTests
         var stream = a.Sets.Single(s => s.Kind == SymmetryKind.Scale);
         Assert.Equal(["patch", "pos", "blocks.0.attn.o", "blocks.0.mlp.fc2", "blocks.1.attn.o", "blocks.1.mlp.fc2", "blocks.2.attn.o", "blocks.2.mlp.fc2", "blocks.3.attn.o", "blocks.3.mlp.fc2"],
             stream.A.Select(s => s.Layer).Distinct());
-        var qk = a.Sets.Single(s => s.Layer == "blocks.0.attn.q+blocks.0.attn.k");
+        var qk = a.Sets.Single(s => s.Layer == "blocks.0.attn.attention.qk");
         Assert.Equal(["blocks.0.attn.q.weight", "blocks.0.attn.q.bias"], qk.A.Select(s => s.FullName));
         Assert.Equal(["blocks.0.attn.k.weight", "blocks.0.attn.k.bias"], qk.B.Select(s => s.FullName));
-        var vo = a.Sets.Single(s => s.Layer == "blocks.0.attn.v");
+        var vo = a.Sets.Single(s => s.Layer == "blocks.0.attn.attention.vo");
         Assert.Equal(["blocks.0.attn.o.weight"], vo.B.Select(s => s.FullName));
         Assert.Equal(64, a.Sets.Single(s => s.Layer == "blocks.0.attn.k.bias").Count);
     }

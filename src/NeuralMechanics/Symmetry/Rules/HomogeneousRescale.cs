@@ -21,10 +21,12 @@ public sealed class HomogeneousRescale : ISymmetryRule
                 continue;
             }
             var writer = s.Writers[0];
-            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, s.Key, s.Channels, Slices.Writing(writer), s.Outgoing,
-                s.BatchNormReaders.Count == 0, s.Stream.Values.FirstOrDefault(v => v >= 0 && context.Architecture.Layers[v].Kind == LayerKind.Attention) is int attention && attention > 0
-                    ? $"{context.Architecture.Layers[attention].Name} is linear in the values, channel by channel: {writer.Name} -> {s.ReaderNames} (diagonal of GL(d_h))"
-                    : $"positively homogeneous path {writer.Name} -> {s.ReaderNames}"), s.Anchor);
+            // Through an attention (linear in its values) the set is the head's V–O diagonal, keyed "<attention>.vo" beside its ".qk".
+            var attention = s.Stream.Values.Where(v => v >= 0).Select(v => context.Architecture.Layers[v]).FirstOrDefault(l => l.Kind == LayerKind.Attention);
+            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, attention is null ? s.Key : $"{attention.Name}.vo", s.Channels, Slices.Writing(writer), s.Outgoing,
+                s.BatchNormReaders.Count == 0, attention is null
+                    ? $"positively homogeneous path {writer.Name} -> {s.ReaderNames}"
+                    : $"{attention.Name} is linear in the values, channel by channel: {writer.Name} -> {s.ReaderNames} (diagonal of GL(d_h))"), s.Anchor);
         }
     }
 }

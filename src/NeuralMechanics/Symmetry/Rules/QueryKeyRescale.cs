@@ -7,7 +7,7 @@ namespace NeuralMechanics.Symmetry;
 /// multiplying feature c of the queries by α and of the keys by 1/α changes nothing: one
 /// rescale group per feature, A1 = row c of the query projection's Ŵ_Q = [W_Q | b_Q], A2 = row c
 /// of Ŵ_K. These are the diagonal of each head's GL(d_h) symmetry Ŵ_Q → MᵀŴ_Q, Ŵ_K → M⁻¹Ŵ_K,
-/// whose full matrix charge C_QK is tracked by <c>MatrixCharges</c> (docs/design.md, "Transformers").
+/// keyed "&lt;attention&gt;.qk"; whose full matrix charge C_QK is tracked by <c>MatrixCharges</c> (docs/design.md, "Transformers").
 /// The value/output diagonal (row c of Ŵ_V against column c of W_O) is the ordinary stream
 /// rescale through the attention, which is linear in v (<see cref="HomogeneousRescale"/>).
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class QueryKeyRescale : ISymmetryRule
                 context.Stopped(attention.Index, "query-key rescale", $"{attention.Name}: its queries or keys are not Linear projections that only the attention reads; no query-key rescale counted");
                 continue;
             }
-            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, $"{query.Name}+{key.Name}", query.Weight!.shape[0],
+            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, $"{attention.Name}.qk", query.Weight!.shape[0],
                 Slices.Incoming(query, Slices.Rows), Slices.Incoming(key, Slices.Rows), true,
                 $"{attention.Name}: the logits q·k/√d_h keep feature c of the queries times α against the keys' over α ({attention.Heads} heads; diagonal of GL(d_h))"), query.Index);
         }
