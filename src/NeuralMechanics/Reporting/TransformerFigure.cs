@@ -51,7 +51,10 @@ internal static class TransformerFigure
             var keys = sets(run);
             for (var k = 0; k < keys.Count; k++)
             {
-                var panel = new Panel($"{keys[k]} · {RunPanels.ShortName(run, with)}", Change.RelativeLabel);
+                // A stream's key joins all its writers; its first writer and their number fit a title.
+                var writers = keys[k].Split('+');
+                string label = writers.Length > 1 ? $"{writers[0]} + {writers.Length - 1} writers" : keys[k];
+                var panel = new Panel($"{label} · {RunPanels.ShortName(run, with)}", Change.RelativeLabel);
                 panel.HorizontalLine(0);
                 var change = Change.OfLayer(run, kind, keys[k], relative: true);
                 panel.Add(change.Empirical, FigureStyle.Category(k), Panel.Style.Solid);
