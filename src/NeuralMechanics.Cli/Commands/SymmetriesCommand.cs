@@ -32,7 +32,7 @@ internal static class SymmetriesCommand
         };
         var json = new Option<string?>("--json") { Description = "Write one JSON object to this file ('-' for standard output)" };
         var cmd = new Command("symmetries", "Find every translation, scale and rescale symmetry of a model at neuron level, count them, and verify them numerically");
-        foreach (var opt in new Option[] { o.Model, o.Data, o.DataDir, o.Width, o.Depth, o.Hidden, o.Activation, o.Norm, o.Dropout, o.Init, o.Loss, o.Seed, o.Device })
+        foreach (var opt in new Option[] { o.Model, o.Data, o.DataDir, o.Width, o.Depth, o.Hidden, o.Activation, o.Norm, o.Dropout, o.Init, o.Patch, o.Dim, o.Heads, o.MlpRatio, o.Loss, o.Seed, o.Device })
             cmd.Options.Add(opt);
         cmd.Options.Add(verify);
         cmd.Options.Add(batch);
@@ -48,7 +48,7 @@ internal static class SymmetriesCommand
                 var p => throw new InvalidInputException($"--precision: expected auto, float64 or float32, found '{p}'"),
             };
             if (r.GetValue(batch) < 2) throw new InvalidInputException($"--batch: expected ≥ 2 (BatchNorm needs a batch), found {r.GetValue(batch)}");
-            var options = new ModelOptions(r.GetValue(o.Width), r.GetValue(o.Depth), r.GetValue(o.Hidden), r.GetValue(o.Activation)!, r.GetValue(o.Norm)!, r.GetValue(o.Dropout), Initialisation.Parse(r.GetValue(o.Init)!));
+            var options = o.BindModel(r);
             // Before any tensor operation (see NativeEnvironment.PrepareConvolutions).
             NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(r.GetValue(o.Model)!, options));
             var device = Devices.Resolve(r.GetValue(o.Device)!);

@@ -13,12 +13,16 @@ internal sealed class TrainOptions
     public readonly Option<string?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (default: /usr/share/datasets/<name>)" };
     public readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training examples" };
     public readonly Option<double> Width = new("--width") { Description = "Channel multiplier of VGG and ResNet (e.g. 0.125)", DefaultValueFactory = _ => 1 };
-    public readonly Option<int> Depth = new("--depth") { Description = "MLP hidden layers", DefaultValueFactory = _ => 2 };
+    public readonly Option<int?> Depth = new("--depth") { Description = "MLP hidden layers (default 2); ViT blocks (default 4)" };
     public readonly Option<int> Hidden = new("--hidden") { Description = "MLP units per hidden layer", DefaultValueFactory = _ => 256 };
-    public readonly Option<string> Activation = new("--activation") { Description = "MLP activation: relu, leaky_relu, linear, tanh", DefaultValueFactory = _ => "relu" };
+    public readonly Option<string?> Activation = new("--activation") { Description = "MLP activation: relu (default), leaky_relu, linear, tanh; ViT MLP: gelu (default), relu" };
     public readonly Option<string> Norm = new("--norm") { Description = "MLP normalisation: none, batchnorm, layernorm", DefaultValueFactory = _ => "none" };
     public readonly Option<double> Dropout = new("--dropout") { Description = "VGG classifier dropout", DefaultValueFactory = _ => 0.5 };
     public readonly Option<string> Init = new("--init") { Description = "Weight initialisation: kaiming (the paper's) or reference (VGG classifier N(0, 0.01), MLP PyTorch's default)", DefaultValueFactory = _ => Initialisation.Kaiming };
+    public readonly Option<int> Patch = new("--patch") { Description = "ViT patch size", DefaultValueFactory = _ => 7 };
+    public readonly Option<int> Dim = new("--dim") { Description = "ViT features per token", DefaultValueFactory = _ => 64 };
+    public readonly Option<int> Heads = new("--heads") { Description = "ViT attention heads", DefaultValueFactory = _ => 4 };
+    public readonly Option<double> MlpRatio = new("--mlp-ratio") { Description = "ViT MLP hidden units per feature", DefaultValueFactory = _ => 2 };
     public readonly Option<string> Loss = new("--loss") { Description = "cross-entropy or mse", DefaultValueFactory = _ => "cross-entropy" };
     public readonly Option<double> Lr = new("--lr") { Description = "Learning rate η", DefaultValueFactory = _ => 0.1 };
     public readonly Option<double> Momentum = new("--momentum") { Description = "Momentum β", DefaultValueFactory = _ => 0 };
@@ -44,8 +48,22 @@ internal sealed class TrainOptions
     public readonly Option<string?> Spec = new("--spec") { Description = "Run specification (JSON, as in a manifest's \"spec\" or a sweep's specs/); options given as well override its values", HelpName = "FILE" };
 
     /// <summary>Every option, to add to a command.</summary>
-    public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Loss,
+    public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Patch, Dim, Heads, MlpRatio, Loss,
         Lr, Momentum, Dampening, Wd, Nesterov, Optimizer, Betas, Eps, NoDecay, Schedule, LrDrops, LrDropRate, WarmupSteps, Batch, Epochs, Steps, Seed, LogEvery, CheckpointEvery, Device, NoTrack, Spec];
+
+    /// <summary>
+    /// The model options the command line describes over <paramref name="from"/>; without it, options
+    /// not given take the model's defaults (<see cref="ModelZoo.DefaultOptions"/>).
+    /// </summary>
+    public ModelOptions BindModel(ParseResult r, ModelOptions? from = null)
+    {
+        var m = from ?? ModelZoo.DefaultOptions(r.GetValue(Model)!);
+        T Pick<T>(Option<T> option, T inherited) => (from is null && r.GetValue(option) is not null) || r.GetResult(option) is { Implicit: false } ? r.GetValue(option)! : inherited;
+        return new ModelOptions(Pick(Width, m.Width), r.GetResult(Depth) is { Implicit: false } ? r.GetValue(Depth)!.Value : m.Depth, Pick(Hidden, m.Hidden),
+            r.GetResult(Activation) is { Implicit: false } ? r.GetValue(Activation)! : m.Activation, Pick(Norm, m.Norm), Pick(Dropout, m.Dropout),
+            r.GetResult(Init) is { Implicit: false } || from is null ? Initialisation.Parse(r.GetValue(Init)!) : m.Init,
+            Pick(Patch, m.Patch), Pick(Dim, m.Dim), Pick(Heads, m.Heads), Pick(MlpRatio, m.MlpRatio));
+    }
 
     /// <summary>The optimizer settings the command line describes over <paramref name="from"/> (validated with the rest of the configuration).</summary>
     public OptimizerSettings BindOptimizer(ParseResult r, OptimizerSettings? from = null)
@@ -80,13 +98,10 @@ internal sealed class TrainOptions
     {
         var from = r.GetValue(Spec) is { } file ? RunSpec.Read(file) : null;
         T Pick<T>(Option<T> option, T inherited) => from is null || r.GetResult(option) is { Implicit: false } ? r.GetValue(option)! : inherited;
-        var m = from?.ModelOptions;
         return new RunSpec
         {
             Model = Pick(Model, from?.Model!),
-            ModelOptions = new ModelOptions(Pick(Width, m?.Width ?? 1), Pick(Depth, m?.Depth ?? 0), Pick(Hidden, m?.Hidden ?? 0),
-                Pick(Activation, m?.Activation!), Pick(Norm, m?.Norm!), Pick(Dropout, m?.Dropout ?? 0),
-                from is null || r.GetResult(Init) is { Implicit: false } ? Initialisation.Parse(r.GetValue(Init)!) : m!.Init),
+            ModelOptions = BindModel(r, from?.ModelOptions),
             Data = Pick(Data, from?.Data!),
             DataDir = Pick(DataDir, from?.DataDir),
             TrainLimit = Pick(TrainLimit, from?.TrainLimit),

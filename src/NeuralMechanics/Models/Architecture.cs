@@ -124,6 +124,7 @@ public sealed class Architecture
         AdaptiveAvgPool2d => LayerKind.AdaptiveAvgPool2d,
         Flatten => LayerKind.Flatten,
         Dropout => LayerKind.Dropout,
+        PositionalEmbedding => LayerKind.PositionalEmbedding,
         _ => LayerKind.Unknown,
     };
 }

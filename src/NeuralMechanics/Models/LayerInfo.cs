@@ -39,6 +39,9 @@ public sealed record LayerInfo(
     /// <summary>Units (Linear features) or channels (Conv2d, BatchNorm) of the output.</summary>
     public long Units => OutputShape.Length == 0 ? 0 : OutputShape[0];
 
+    /// <summary>Heads of an <see cref="LayerKind.Attention"/> node (0 for every other node).</summary>
+    public long Heads { get; init; }
+
     public override string ToString() =>
         $"{Name} ({Kind}{(Kind == LayerKind.Unknown ? ": " + TypeName : "")}) [{string.Join("x", InputShape)}] -> [{string.Join("x", OutputShape)}]";
 }

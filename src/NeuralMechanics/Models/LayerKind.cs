@@ -19,6 +19,14 @@ public enum LayerKind
     Concat,
     /// <summary>A reshape other than <see cref="Flatten"/> (the elements keep their values, not their positions).</summary>
     Reshape,
+    /// <summary>Image features [C, H, W] as tokens [H·W, C]: each channel keeps its values and moves to the last dimension.</summary>
+    Tokens,
+    /// <summary>The mean over tokens, [T, D] → [D].</summary>
+    TokenMean,
+    /// <summary>Multi-head scaled dot-product attention of inputs q, k, v (<see cref="LayerInfo.Heads"/> heads).</summary>
+    Attention,
+    /// <summary>A learned positional embedding x + P (<see cref="PositionalEmbedding"/>): it carries the token stream and writes into it.</summary>
+    PositionalEmbedding,
 }
 
 /// <summary>Properties of layer kinds that decide which symmetries pass through them.</summary>
@@ -39,5 +47,5 @@ public static class LayerKinds
     /// </summary>
     public static bool IsHomogeneousPerChannel(this LayerKind k) => k is LayerKind.ReLU or LayerKind.LeakyReLU
         or LayerKind.Identity or LayerKind.MaxPool2d or LayerKind.AvgPool2d or LayerKind.AdaptiveAvgPool2d
-        or LayerKind.Flatten or LayerKind.Dropout;
+        or LayerKind.Flatten or LayerKind.Dropout or LayerKind.Tokens or LayerKind.TokenMean;
 }

@@ -9,7 +9,14 @@ public static class ModelZoo
 {
     /// <summary>Every model name.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["logistic", "mlp", "vgg11", "vgg11-bn", "vgg13", "vgg13-bn", "vgg16", "vgg16-bn", "vgg19", "vgg19-bn", "resnet18", "resnet34"];
+        ["logistic", "mlp", "vgg11", "vgg11-bn", "vgg13", "vgg13-bn", "vgg16", "vgg16-bn", "vgg19", "vgg19-bn", "resnet18", "resnet34", "vit"];
+
+    /// <summary>
+    /// The options <paramref name="name"/> is built with when none is given: <see cref="ModelOptions"/>'s
+    /// defaults, except the ViT's 4 blocks and GELU (the command line fills options it is not given from these).
+    /// </summary>
+    public static ModelOptions DefaultOptions(string name) =>
+        name.Equals("vit", StringComparison.OrdinalIgnoreCase) ? new ModelOptions(Depth: 4, Activation: "gelu") : new ModelOptions();
 
     /// <summary>
     /// Output channels of every convolution <paramref name="name"/> will have, without building it
@@ -55,6 +62,8 @@ public static class ModelZoo
             (network, notes) = Vgg.Create(depth, n.EndsWith("-bn"), inputShape, classes, options);
         else if (ResNetDepth(n) is int resnet)
             (network, notes) = ResNet.Create(resnet, inputShape, classes, options);
+        else if (n == "vit")
+            (network, notes) = VisionTransformer.Create(inputShape, classes, options);
         else
             throw new InvalidInputException($"--model: unknown model '{name}'; expected one of {string.Join(", ", Names)}");
         // Initialised in float32 on the CPU (the same numbers for every dtype and device), then moved.

@@ -16,6 +16,9 @@ internal static class FigureSet
             LayerNormFigure.Scale(runs, folder),
             AngularSpeedFigure.Build(runs, folder),
             LayerNormFigure.Rescale(runs, folder),
+            TransformerFigure.Stream(runs, folder),
+            TransformerFigure.Attention(runs, folder),
+            TransformerFigure.Charges(runs, folder),
         ]);
         figures.AddRange(Kinds.All.Select(kind => OscillatorFigure.Build(runs, folder, kind)));
 

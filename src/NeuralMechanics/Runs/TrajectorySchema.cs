@@ -14,6 +14,11 @@ namespace NeuralMechanics.Runs;
 /// equilibrium_norm — one row per (step, scale layer), every step.</item>
 /// <item><c>neurons/</c>: step, time, layer, kind, unit, empirical, the prediction columns,
 /// terms, forcing — one row per group every <c>--log-every</c> steps.</item>
+/// <item><c>charges/</c>: step, time, layer (attention layer and head, e.g. blocks.0.attn.attention.h2), kind (qk | vo),
+/// empirical (|C|_F), the prediction columns as ERRORS |C − prediction|_F, terms (|A|²_F + |B|²_F) — one row per
+/// (step, head, charge), every step (models with attention only).</item>
+/// <item><c>charge_matrices/</c>: step, time, layer, kind, row, col, empirical, discrete — the upper triangle of every
+/// charge matrix and its discrete prediction, every <c>--log-every</c> steps.</item>
 /// </list>
 /// Each table is a FOLDER of Parquet part files <c>part-00000.parquet</c>, <c>part-00001.parquet</c>, ...
 /// with one schema (the column lists below, in that order). A part is written whole under a
@@ -41,6 +46,10 @@ public static class TrajectorySchema
     public const string EquilibriumFile = "equilibrium";
     /// <summary>Folder of Parquet parts: a fixed sample of raw parameter values every <c>--log-every</c> steps (the paper's Fig. 1, left).</summary>
     public const string SamplesFile = "samples";
+    /// <summary>Folder of Parquet parts: one row per (step, attention head, charge): |C|_F and each prediction's error norm.</summary>
+    public const string ChargesFile = "charges";
+    /// <summary>Folder of Parquet parts: the charge matrices' entries every <c>--log-every</c> steps.</summary>
+    public const string ChargeMatricesFile = "charge_matrices";
     public const string StatusFile = "status.json";
     public const string CheckpointFile = "checkpoint.bin";
     public const string TensorBoardFolder = "tensorboard";
@@ -105,6 +114,24 @@ public static class TrajectorySchema
     [
         TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.String(Layer),
         TrajectoryColumn.String(Parameter), TrajectoryColumn.Long(Index), TrajectoryColumn.Double(Value),
+    ];
+
+    public const string Row = "row";              // int: matrix row
+    public const string Column = "col";           // int: matrix column
+
+    /// <summary>Columns of <see cref="ChargesFile"/>, in file order (the prediction columns hold error norms).</summary>
+    public static readonly TrajectoryColumn[] ChargesColumns =
+    [
+        TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.String(Layer), TrajectoryColumn.String(Kind),
+        TrajectoryColumn.Double(Empirical), TrajectoryColumn.Double(GradientFlow), TrajectoryColumn.Double(Continuous),
+        TrajectoryColumn.Double(Discrete), TrajectoryColumn.Double(Terms),
+    ];
+
+    /// <summary>Columns of <see cref="ChargeMatricesFile"/>, in file order.</summary>
+    public static readonly TrajectoryColumn[] ChargeMatricesColumns =
+    [
+        TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.String(Layer), TrajectoryColumn.String(Kind),
+        TrajectoryColumn.Int(Row), TrajectoryColumn.Int(Column), TrajectoryColumn.Double(Empirical), TrajectoryColumn.Double(Discrete),
     ];
 
     /// <summary>Columns of <see cref="NeuronsFile"/>, in file order.</summary>

@@ -36,6 +36,21 @@ internal static class Slices
         return new UnitSlice(l.Name, "weight", w, [w.shape[0], channels, w.numel() / (w.shape[0] * channels)], 1);
     }
 
+    /// <summary>Input column j of a Linear or Conv2d weight (that input, or input channel and kernel position, across every output): view [out, rest], unit dimension 1.</summary>
+    public static UnitSlice InputColumns(LayerInfo l)
+    {
+        var w = l.Weight!;
+        return new UnitSlice(l.Name, "weight", w, [w.shape[0], w.numel() / w.shape[0]], 1);
+    }
+
+    /// <summary>
+    /// The slices with which a stream writer makes channel c: row c of every parameter (weight and
+    /// bias of a Linear/Conv2d, γ_c and β_c of a norm), column c of a positional embedding's P.
+    /// </summary>
+    public static List<UnitSlice> Writing(LayerInfo l) => l.Kind == LayerKind.PositionalEmbedding
+        ? [new UnitSlice(l.Name, "weight", l.Weight!, [l.Weight!.shape[0], l.Weight!.shape[1]], 1)]
+        : Incoming(l, Rows);
+
     /// <summary>Every parameter of the node, weight before bias, each sliced by <paramref name="slice"/>.</summary>
     public static List<UnitSlice> Incoming(LayerInfo l, Func<LayerInfo, string, UnitSlice> slice) =>
         l.Parameters.Keys.Order(StringComparer.Ordinal).Reverse().Select(n => slice(l, n)).ToList();

@@ -6,8 +6,8 @@ namespace NeuralMechanics.Symmetry;
 /// Finds the neuron-level translation, scale and rescale symmetries of any network from its
 /// architecture graph (docs/design.md, "The rules"), one <see cref="ISymmetryRule"/> per way a
 /// symmetry arises: <see cref="SoftmaxTranslation"/>, <see cref="BiasNormTranslation"/>,
-/// <see cref="LayerNormTranslation"/>, <see cref="NormScale"/>, <see cref="HomogeneousRescale"/>
-/// and <see cref="ResidualStreamRescale"/>. A module it cannot see into is named in
+/// <see cref="LayerNormTranslation"/>, <see cref="KeyBiasTranslation"/>, <see cref="NormScale"/>,
+/// <see cref="HomogeneousRescale"/>, <see cref="QueryKeyRescale"/> and <see cref="ResidualStreamRescale"/>. A module it cannot see into is named in
 /// <see cref="SymmetryAnalysis.Notes"/> with the symmetries it stops; so is a parameter used by two
 /// nodes (no group is counted on it) and one a block's description leaves out.
 /// </summary>
@@ -15,7 +15,8 @@ public static class SymmetryDiscovery
 {
     /// <summary>The rules, in the order their sets are listed within a layer.</summary>
     public static readonly IReadOnlyList<ISymmetryRule> Rules =
-        [new BiasNormTranslation(), new LayerNormTranslation(), new NormScale(), new HomogeneousRescale(), new ResidualStreamRescale(), new SoftmaxTranslation()];
+        [new BiasNormTranslation(), new LayerNormTranslation(), new KeyBiasTranslation(), new NormScale(), new HomogeneousRescale(), new QueryKeyRescale(),
+         new ResidualStreamRescale(), new SoftmaxTranslation()];
 
     /// <summary>Discovers every group set of <paramref name="architecture"/>.</summary>
     public static SymmetryAnalysis Discover(Architecture architecture)

@@ -71,11 +71,15 @@ public sealed class TrainingSession : IDisposable
         // Only models with scale groups (a normalisation after a layer) have an equilibrium to show.
         var equilibrium = track && Analysis.Count(SymmetryKind.Scale) > 0
             ? new TrajectoryWriter(Path.Combine(Directory.Root, TrajectorySchema.EquilibriumFile), TrajectorySchema.EquilibriumColumns) : null;
-        writers = [metrics, layers, neurons, samples, equilibrium];
         board = new TensorBoardLog(Directory.TensorBoardFolder);
         Tracker = track
             ? new SymmetryTracker(Analysis, Optimizer, Spec.Optimizer, named, new TrackerSinks(layers, neurons, samples, board, equilibrium), Spec.Seed)
             : null;
+        Charges = track && MatrixCharges.Applies(architecture)
+            ? new MatrixCharges(architecture, Spec.Optimizer, new TrajectoryWriter(Directory.ChargesFolder, TrajectorySchema.ChargesColumns),
+                new TrajectoryWriter(Directory.ChargeMatricesFolder, TrajectorySchema.ChargeMatricesColumns))
+            : null;
+        writers = [metrics, layers, neurons, samples, equilibrium, Charges?.Table, Charges?.Matrices];
 
         var resumeNotes = new List<string>();
         if (resume)
@@ -90,6 +94,7 @@ public sealed class TrainingSession : IDisposable
             var state = Checkpoint.Load(Directory.CheckpointPath, network, Optimizer);
             start = state.Step;
             Tracker?.LoadState(state.Tracker);
+            Charges?.LoadState(state.Tracker);
             batches.Seek(state.DataPosition);
         }
         // Rows past the checkpoint (or, starting over in a folder killed before its first
@@ -138,6 +143,8 @@ public sealed class TrainingSession : IDisposable
     public IOptimizer Optimizer { get; }
     /// <summary>The tracker, or null when <see cref="RunSpec.Track"/> is off.</summary>
     public SymmetryTracker? Tracker { get; }
+    /// <summary>The attention heads' matrix charges, or null (untracked, or no attention).</summary>
+    public MatrixCharges? Charges { get; }
     /// <summary>The index of the next update (0 at the start, the checkpoint's step after a resume).</summary>
     public long StepIndex { get; private set; }
     /// <summary>Number of updates of the run.</summary>
@@ -165,6 +172,7 @@ public sealed class TrainingSession : IDisposable
             return false;
         }
         Tracker?.Observe(step, step % Spec.LogEvery == 0);
+        Charges?.Observe(step, step % Spec.LogEvery == 0);
         Optimizers.ApplySchedule(Optimizer, Spec.Optimizer.Schedule, step);
         Optimizer.Step();
         lastLoss = value;
@@ -212,7 +220,11 @@ public sealed class TrainingSession : IDisposable
             {
                 var (x, y) = batches.Next();
                 var (finalLoss, _) = Trainer.ForwardBackward(network, Optimizer, x, y, loss);
-                if (double.IsFinite(finalLoss)) Tracker?.Observe(Steps, logNeurons: true);
+                if (double.IsFinite(finalLoss))
+                {
+                    Tracker?.Observe(Steps, logNeurons: true);
+                    Charges?.Observe(Steps, logMatrices: true);
+                }
             }
             Optimizer.ZeroGrad();
             if (testAccuracy is not null)
@@ -223,17 +235,26 @@ public sealed class TrainingSession : IDisposable
             stopped = RunStatus.Finished(new RunOutcome(Steps, lastLoss, lastAccuracy, test, speed, watch.Elapsed.TotalSeconds));
         }
         else if (stopped.State == RunState.Failed) SaveCheckpoint(StepIndex);   // an interrupted run can be resumed
-        else foreach (var w in writers) w?.Flush();                           // a diverged one keeps its rows
+        else FlushRows();                                                   // a diverged one keeps its rows
         Directory.WriteStatus(stopped);
-        var all = Tracker is null ? notes : [.. notes, .. Tracker.Unavailable.Select(u => "no prediction: " + u)];
+        var all = Tracker is null ? notes : [.. notes, .. Tracker.Unavailable.Concat(Charges?.Unavailable ?? []).Select(u => "no prediction: " + u)];
         return new TrainResult(Directory.Root, stopped, StepIndex, lastLoss, test, speed, Analysis,
             Tracker?.Errors.Rows() ?? [], Tracker?.StateBytes ?? 0, all);
     }
 
     private void SaveCheckpoint(long at)
     {
+        FlushRows();
+        var state = Tracker?.SaveState() ?? new();
+        foreach (var (key, value) in Charges?.SaveState() ?? []) state[key] = value;
+        Checkpoint.Save(Directory.CheckpointPath, at, network, Optimizer, state, batches.Position);
+    }
+
+    /// <summary>Deferred values to the host and every buffered row to its table.</summary>
+    private void FlushRows()
+    {
+        Charges?.Flush();
         foreach (var w in writers) w?.Flush();
-        Checkpoint.Save(Directory.CheckpointPath, at, network, Optimizer, Tracker?.SaveState() ?? new(), batches.Position);
     }
 
     /// <summary>Writes the rows still buffered and closes the tables (a run not finished by <see cref="Run"/> stays resumable from its last checkpoint).</summary>
@@ -241,6 +262,7 @@ public sealed class TrainingSession : IDisposable
     {
         if (disposed) return;
         disposed = true;
+        Charges?.Flush();
         foreach (var w in writers) w?.Dispose();
     }
 }

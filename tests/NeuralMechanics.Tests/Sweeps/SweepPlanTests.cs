@@ -33,7 +33,7 @@ public sealed class SweepPlanTests : IDisposable
     }
 
     [Theory]
-    [InlineData("resnet50", "synthetic", "--model: unknown model 'resnet50'; expected one of logistic, mlp, vgg11, vgg11-bn, vgg13, vgg13-bn, vgg16, vgg16-bn, vgg19, vgg19-bn, resnet18, resnet34")]
+    [InlineData("resnet50", "synthetic", "--model: unknown model 'resnet50'; expected one of logistic, mlp, vgg11, vgg11-bn, vgg13, vgg13-bn, vgg16, vgg16-bn, vgg19, vgg19-bn, resnet18, resnet34, vit")]
     [InlineData("mlp", "imagenet", "--data: unknown dataset 'imagenet'; expected one of fashion-mnist, mnist, cifar10, cifar100, tiny-imagenet, synthetic or synthetic:CxHxW:K")]
     [InlineData("mlp", "synthetic:3x8:4", "dataset: expected synthetic:CxHxW:K with positive sizes and K >= 2 (e.g. synthetic:3x64x64:200), found 'synthetic:3x8:4'")]
     [InlineData("mlp", "synthetic:1x8x8:1", "dataset: expected synthetic:CxHxW:K with positive sizes and K >= 2 (e.g. synthetic:3x64x64:200), found 'synthetic:1x8x8:1'")]

@@ -63,6 +63,44 @@ public sealed class GraphBuilder
     public GraphValue Flatten(GraphValue x, string name = "flatten") =>
         Operation(Join(Scope("Flatten").Path, name), LayerKind.Flatten, "flatten", [x], x.Probe.flatten(1));
 
+    /// <summary>
+    /// Image features [C, H, W] as tokens [H·W, C] (row-major over positions): the channels move
+    /// to the last dimension, each keeping its values (<see cref="VisionTransformer.ToTokens"/>).
+    /// </summary>
+    /// <exception cref="InvalidInputException">The input is not C×H×W.</exception>
+    public GraphValue Tokens(GraphValue x, string name = "tokens")
+    {
+        var (path, module) = Scope("Tokens");
+        if (x.Shape.Length != 3)
+            throw new InvalidInputException($"module '{Display(path)}' ({module.GetType().Name}): tokens of [{string.Join("x", x.Shape)}]; expected C×H×W");
+        return Operation(Join(path, name), LayerKind.Tokens, "tokens", [x], VisionTransformer.ToTokens(x.Probe));
+    }
+
+    /// <summary>The mean over tokens of [T, D]: [D].</summary>
+    /// <exception cref="InvalidInputException">The input is not [T, D].</exception>
+    public GraphValue TokenMean(GraphValue x, string name = "mean")
+    {
+        var (path, module) = Scope("TokenMean");
+        if (x.Shape.Length != 2)
+            throw new InvalidInputException($"module '{Display(path)}' ({module.GetType().Name}): token mean of [{string.Join("x", x.Shape)}]; expected [T, D]");
+        return Operation(Join(path, name), LayerKind.TokenMean, "mean", [x], x.Probe.mean([1]));
+    }
+
+    /// <summary>
+    /// Multi-head scaled dot-product attention of projected queries, keys and values ([T, d]
+    /// each; <see cref="ScaledDotProductAttention"/>): one node reading q, k, v in that order.
+    /// </summary>
+    /// <exception cref="InvalidInputException">Shapes that differ, or d not divisible by <paramref name="heads"/>.</exception>
+    public GraphValue Attention(GraphValue q, GraphValue k, GraphValue v, long heads, string name = "attention")
+    {
+        var (path, module) = Scope("Attention");
+        if (q.Shape.Length != 2 || !q.Shape.SequenceEqual(k.Shape) || !q.Shape.SequenceEqual(v.Shape) || heads < 1 || q.Shape[1] % heads != 0)
+            throw new InvalidInputException($"module '{Display(path)}' ({module.GetType().Name}): attention of [{string.Join("x", q.Shape)}], [{string.Join("x", k.Shape)}], [{string.Join("x", v.Shape)}] with {heads} heads; expected three [T, d] with d divisible by the heads");
+        var result = Operation(Join(path, name), LayerKind.Attention, "attention", [q, k, v], ScaledDotProductAttention.Compute(q.Probe, k.Probe, v.Probe, heads));
+        nodes[^1] = nodes[^1] with { Heads = heads };
+        return result;
+    }
+
     /// <summary>Describes <paramref name="module"/> (named <paramref name="path"/>) applied to <paramref name="input"/>.</summary>
     internal GraphValue Module(string path, nn.Module module, GraphValue input)
     {

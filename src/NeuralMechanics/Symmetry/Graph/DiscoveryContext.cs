@@ -88,7 +88,8 @@ public sealed class DiscoveryContext
                     : WriterProblem(layers[w]) ?? $"{key}: per-channel symmetry broken: {layers[w].Name} ({Describe(layers[w])}) also writes the stream and has no parameters to scale");
             return null;
         }
-        long channels = parametrized[0].Parameters.Values.First().shape[0];
+        var first = parametrized[0];
+        long channels = first.OutputShape[stream.ChannelDims[first.Index]];
         var outgoing = new List<UnitSlice>();
         var batchNorms = new List<LayerInfo>();
         var layerNorms = new List<LayerInfo>();
@@ -97,10 +98,20 @@ public sealed class DiscoveryContext
         {
             var reader = layers[read.Reader];
             var shape = Architecture.ShapeOf(read.Value);
+            int dim = stream.ChannelDims[read.Value];
+            // Queries and keys are read by the logits: the attention rules (QueryKeyRescale, KeyBiasTranslation) count their groups.
+            if (reader.Kind == LayerKind.Attention && read.Value != reader.Inputs[2])
+            {
+                open = false;
+                continue;
+            }
             string? why = reader.Kind switch
             {
-                LayerKind.Linear when shape.Length != 1 => "a Linear on a multi-dimensional input reads its last dimension, not the channels",
+                _ when dim < 0 => "its input interleaves the channels with the token positions (a flatten of a token tensor)",
+                LayerKind.Linear when dim != shape.Length - 1 => $"a Linear reads the last dimension of its input, the channels are along dimension {dim}",
+                LayerKind.Linear when shape.Length > 1 && reader.Weight!.shape[1] != channels => $"it reads {reader.Weight!.shape[1]} features of tokens with {channels} channels",
                 LayerKind.Linear when reader.Weight!.shape[1] % channels != 0 => $"its {reader.Weight!.shape[1]} inputs do not split into {channels} channels",
+                LayerKind.Conv2d or LayerKind.BatchNorm1d or LayerKind.BatchNorm2d when dim != 0 => $"it reads dimension 0 of its input, the channels are along dimension {dim}",
                 LayerKind.Conv2d when reader.Weight!.shape[1] != channels => $"it reads {reader.Weight!.shape[1]} of the {channels} channels per group",
                 LayerKind.Linear or LayerKind.Conv2d or LayerKind.BatchNorm1d or LayerKind.BatchNorm2d or LayerKind.LayerNorm => null,
                 _ => Describe(reader),
@@ -123,7 +134,7 @@ public sealed class DiscoveryContext
     // A node whose output a per-channel scale can be made in: its own parameters per channel.
     private static bool Writes(LayerInfo l) => WriterProblem(l) is null && l.Kind switch
     {
-        LayerKind.Linear or LayerKind.Conv2d or LayerKind.BatchNorm1d or LayerKind.BatchNorm2d or LayerKind.LayerNorm => true,
+        LayerKind.Linear or LayerKind.Conv2d or LayerKind.BatchNorm1d or LayerKind.BatchNorm2d or LayerKind.LayerNorm or LayerKind.PositionalEmbedding => true,
         _ => false,
     };
 
@@ -131,10 +142,8 @@ public sealed class DiscoveryContext
     {
         LayerKind.BatchNorm1d or LayerKind.BatchNorm2d or LayerKind.LayerNorm when l.Parameters.Count == 0 =>
             $"{l.Name}: normalisation without affine parameters; no rescale symmetry for the tensor it writes",
-        LayerKind.LayerNorm when l.OutputShape.Length != 1 =>
+        LayerKind.LayerNorm when l.Module is not TorchSharp.Modules.LayerNorm { normalized_shape: [long n] } || n != l.OutputShape[^1] =>
             $"{l.Name}: LayerNorm over several dimensions; no rescale symmetry for the tensor it writes",
-        LayerKind.Linear when l.OutputShape.Length != 1 =>
-            $"{l.Name}: a Linear on a multi-dimensional input writes features along the last dimension; per-channel symmetries of its output are not analysed",
         LayerKind.Embedding =>
             $"{l.Name}: an Embedding writes features along the last dimension; per-channel symmetries of its output are not analysed",
         _ => null,

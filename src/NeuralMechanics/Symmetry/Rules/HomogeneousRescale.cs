@@ -1,3 +1,5 @@
+using NeuralMechanics.Models;
+
 namespace NeuralMechanics.Symmetry;
 
 /// <summary>
@@ -19,8 +21,12 @@ public sealed class HomogeneousRescale : ISymmetryRule
                 continue;
             }
             var writer = s.Writers[0];
-            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, s.Key, s.Channels, Slices.Incoming(writer, Slices.Rows), s.Outgoing,
-                s.BatchNormReaders.Count == 0, $"positively homogeneous path {writer.Name} -> {s.ReaderNames}"), s.Anchor);
+            // Through an attention (linear in its values) the set is the head's V–O diagonal, keyed "<attention>.vo" beside its ".qk".
+            var attention = s.Stream.Values.Where(v => v >= 0).Select(v => context.Architecture.Layers[v]).FirstOrDefault(l => l.Kind == LayerKind.Attention);
+            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, attention is null ? s.Key : $"{attention.Name}.vo", s.Channels, Slices.Writing(writer), s.Outgoing,
+                s.BatchNormReaders.Count == 0, attention is null
+                    ? $"positively homogeneous path {writer.Name} -> {s.ReaderNames}"
+                    : $"{attention.Name} is linear in the values, channel by channel: {writer.Name} -> {s.ReaderNames} (diagonal of GL(d_h))"), s.Anchor);
         }
     }
 }

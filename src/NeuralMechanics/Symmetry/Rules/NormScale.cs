@@ -22,7 +22,7 @@ public sealed class NormScale : ISymmetryRule
             }
             else if (s.BatchNormReaders.Count > 0)
             {
-                var rows = s.Writers.SelectMany(w => Slices.Incoming(w, Slices.Rows)).ToList();
+                var rows = s.Writers.SelectMany(w => Slices.Writing(w)).ToList();
                 context.Add(new SymmetryGroupSet(SymmetryKind.Scale, s.Key, s.Channels, rows, [], false,
                     $"{string.Join(", ", s.BatchNormReaders.Select(l => l.Name))} (BatchNorm) divides each channel by its batch std; exact up to its ε"), s.Anchor);
             }

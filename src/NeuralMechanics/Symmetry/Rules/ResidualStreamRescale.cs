@@ -19,7 +19,7 @@ public sealed class ResidualStreamRescale : ISymmetryRule
                 context.Note($"{s.Key}: residual stream read by LayerNorm ({string.Join(", ", s.LayerNormReaders.Select(l => l.Name))}) and by {string.Join(", ", s.Outgoing.Select(o => o.Layer))}: no per-channel rescale counted");
                 continue;
             }
-            var incoming = s.Writers.SelectMany(w => Slices.Incoming(w, Slices.Rows)).ToList();
+            var incoming = s.Writers.SelectMany(w => Slices.Writing(w)).ToList();
             context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, s.Key, s.Channels, incoming, s.Outgoing, s.BatchNormReaders.Count == 0,
                 $"residual stream: {s.Writers.Count} writers ({s.WriterNames}) joined by add, {s.Outgoing.Count} readers ({s.ReaderNames})"), s.Anchor);
         }

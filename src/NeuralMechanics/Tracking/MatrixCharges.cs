@@ -1,0 +1,227 @@
+using NeuralMechanics.Models;
+using NeuralMechanics.Runs;
+using NeuralMechanics.Symmetry;
+using NeuralMechanics.Theory;
+using NeuralMechanics.Training;
+using NeuralMechanics.Training.Schedules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralMechanics.Tracking;
+
+/// <summary>
+/// Tracks the matrix charges of every attention head (docs/design.md, "Transformers"): per head
+/// C_QK = Ŵ_QŴ_Qᵀ − Ŵ_KŴ_Kᵀ and C_VO = Ŵ_VŴ_Vᵀ − W_OʰᵀW_Oʰ (d_h × d_h, <see cref="MatrixChargeLaws"/>)
+/// against gradient flow (C constant), the modified flow and the exact discrete law of SGD with
+/// weight decay. Per step it appends, on the device, the Frobenius norms of the measured charge and
+/// of each prediction's error and the size |A|²_F + |B|²_F; <see cref="Flush"/> copies them to the
+/// host and writes one row per (step, head, charge) to the <c>charges/</c> table, and the full
+/// matrices of the steps observed with <c>logMatrices</c> to <c>charge_matrices/</c> (one row per
+/// entry of the upper triangle: the charges are symmetric).
+/// </summary>
+/// <remarks>
+/// Predictions need plain SGD with one weight decay for every parameter of a head (the bias in Ŵ
+/// decays with its weight); with momentum, Adam/AdamW or <c>--no-decay bias</c> the prediction
+/// columns are NaN and <see cref="Unavailable"/> says why. The momentum law is derived in
+/// <see cref="MatrixChargeLaws.MomentumStep"/> but not tracked: it needs the optimizer's velocity after each update.
+/// </remarks>
+public sealed class MatrixCharges : IDisposable
+{
+    /// <summary>Value columns per (step, head, charge): |C|, |C − gradient flow|, |C − continuous|, |C − discrete|, terms.</summary>
+    private const int Values = 5;
+
+    private readonly IReadOnlyList<AttentionLayer> layers;
+    private readonly TrajectoryWriter table;
+    private readonly TrajectoryWriter matrices;
+    private readonly ScheduleClock clock;
+    private readonly double lambda;
+    private readonly List<(long Step, Tensor Norms)> pending = [];
+    private readonly List<(long Step, int Layer, Tensor Measured, Tensor Discrete)> pendingMatrices = [];
+    // Per layer [2, h, d_h, d_h] (QK, VO), float64 on the device; null before the first observation.
+    private Tensor?[] gradientFlow, continuous, discrete;
+
+    private sealed record AttentionLayer(string Name, long Heads, Parameter Wq, Parameter Bq, Parameter Wk, Parameter Bk, Parameter Wv, Parameter Bv, Parameter Wo);
+
+    /// <summary>The attention heads of <paramref name="architecture"/>, trained with <paramref name="settings"/>, written to <paramref name="table"/> and <paramref name="matrices"/>.</summary>
+    internal MatrixCharges(Architecture architecture, OptimizerSettings settings, TrajectoryWriter table, TrajectoryWriter matrices)
+    {
+        layers = Find(architecture);
+        this.table = table;
+        this.matrices = matrices;
+        clock = new ScheduleClock(settings);
+        lambda = settings.WeightDecay;
+        var why = new List<string>();
+        if (settings.Kind != OptimizerKind.Sgd) why.Add($"matrix charges under {settings.Kind.Name()}: no conservation law (the preconditioner is not a multiple of the identity)");
+        else if (settings.Momentum != 0) why.Add("matrix charges with momentum: the law (docs/design.md, \"Transformers\") is not tracked; only the measured charge is recorded");
+        if (settings.WeightDecay != 0 && settings.NoDecay.HasFlag(DecayExclusion.Bias)) why.Add("matrix charges with --no-decay bias: Ŵ = [W | b] decays unevenly; only the measured charge is recorded");
+        Unavailable = why;
+        Predicted = why.Count == 0;
+        gradientFlow = new Tensor?[layers.Count];
+        continuous = new Tensor?[layers.Count];
+        discrete = new Tensor?[layers.Count];
+    }
+
+    /// <summary>The <c>charges/</c> table.</summary>
+    internal TrajectoryWriter Table => table;
+
+    /// <summary>The <c>charge_matrices/</c> table.</summary>
+    internal TrajectoryWriter Matrices => matrices;
+
+    /// <summary>Whether <paramref name="architecture"/> has attention heads with Linear q, k, v, o projections (the charges to track).</summary>
+    public static bool Applies(Architecture architecture) => Find(architecture).Count > 0;
+
+    /// <summary>Why predictions are NaN, if they are.</summary>
+    public IReadOnlyList<string> Unavailable { get; }
+
+    /// <summary>Whether the laws apply to the run's optimizer.</summary>
+    public bool Predicted { get; }
+
+    private static List<AttentionLayer> Find(Architecture a)
+    {
+        var found = new List<AttentionLayer>();
+        foreach (var attention in a.Layers.Where(l => l.Kind == LayerKind.Attention))
+        {
+            var p = Enumerable.Range(0, 3).Select(i => KeyBiasTranslation.AttentionProjection(a, attention, i)).ToArray();
+            var readers = a.Consumers(attention.Index);
+            if (p.Any(x => x?.Bias is null) || readers.Count != 1 || a.Layers[readers[0]] is not { Kind: LayerKind.Linear } o) continue;
+            found.Add(new AttentionLayer(attention.Name, attention.Heads, p[0]!.Weight!, p[0]!.Bias!, p[1]!.Weight!, p[1]!.Bias!, p[2]!.Weight!, p[2]!.Bias!, o.Weight!));
+        }
+        return found;
+    }
+
+    // Ŵ = [W | b] per head: [h, d_h, in + 1].
+    private static Tensor Rows(Tensor w, Tensor b, long heads) =>
+        cat([w, b.unsqueeze(1)], 1).to(ScalarType.Float64).view(heads, w.shape[0] / heads, w.shape[1] + 1);
+
+    // W_Oʰ's columns as rows: [h, d_h, out].
+    private static Tensor Columns(Tensor w, long heads) =>
+        w.to(ScalarType.Float64).view(w.shape[0], heads, w.shape[1] / heads).permute(1, 2, 0);
+
+    private static (Tensor A, Tensor B)[] Factors(AttentionLayer l, Func<Parameter, Tensor> of) =>
+        [(Rows(of(l.Wq), of(l.Bq), l.Heads), Rows(of(l.Wk), of(l.Bk), l.Heads)), (Rows(of(l.Wv), of(l.Bv), l.Heads), Columns(of(l.Wo), l.Heads))];
+
+    private static Tensor Charges((Tensor A, Tensor B)[] f) => stack(f.Select(x => MatrixChargeLaws.Difference(x.A, x.B)).ToArray());
+
+    /// <summary>
+    /// Records the charges of step <paramref name="step"/> (the state before update n, with its
+    /// gradients in .grad) against the predictions, then advances the predictions over update n.
+    /// With <paramref name="logMatrices"/> the full matrices are kept too and everything is flushed.
+    /// </summary>
+    public void Observe(long step, bool logMatrices)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        double eta = clock.LearningRate(step);
+        var nan = (Scalar)double.NaN;
+        var norms = new List<Tensor>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var l = layers[i];
+            var factors = Factors(l, p => p);
+            var charge = Charges(factors);
+            if (discrete[i] is null)
+            {
+                gradientFlow[i] = charge.clone().DetachFromDisposeScope();
+                continuous[i] = charge.clone().DetachFromDisposeScope();
+                discrete[i] = charge.clone().DetachFromDisposeScope();
+            }
+            var terms = stack(factors.Select(f => f.A.square().sum([1, 2]) + f.B.square().sum([1, 2])).ToArray());
+            Tensor Error(Tensor prediction) => (charge - prediction).square().sum([2, 3]).sqrt();
+            var row = Predicted
+                ? stack([charge.square().sum([2, 3]).sqrt(), Error(gradientFlow[i]!), Error(continuous[i]!), Error(discrete[i]!), terms], -1)
+                : stack([charge.square().sum([2, 3]).sqrt(), full_like(terms, nan), full_like(terms, nan), full_like(terms, nan), terms], -1);
+            norms.Add(row);
+            if (logMatrices) pendingMatrices.Add((step, i, charge.clone().DetachFromDisposeScope(), discrete[i]!.clone().DetachFromDisposeScope()));
+            if (!Predicted || l.Wq.grad is null) continue;
+            var forcing = Charges(Factors(l, p => p.grad!));
+            discrete[i]!.copy_(MatrixChargeLaws.DiscreteStep(discrete[i]!, forcing, eta, lambda));
+            continuous[i]!.copy_(MatrixChargeLaws.ModifiedFlowStep(continuous[i]!, forcing, eta, lambda));
+        }
+        pending.Add((step, stack(norms.ToArray()).DetachFromDisposeScope()));
+        nan.Dispose();
+        if (logMatrices) Flush();
+    }
+
+    /// <summary>Copies the per-step values kept on the device to the host and writes them.</summary>
+    public void Flush()
+    {
+        if (pending.Count > 0)
+        {
+            using var all = stack(pending.Select(p => p.Norms).ToArray()).cpu();
+            var v = all.data<double>().ToArray();
+            // [steps, layers, 2 (QK, VO), heads, Values]
+            int at = 0;
+            foreach (var (step, _) in pending)
+                for (int i = 0; i < layers.Count; i++)
+                    for (int c = 0; c < 2; c++)
+                        for (long h = 0; h < all.shape[3]; h++, at += Values)
+                            table.AddRow().Long(step).Double(clock.Time(step)).String($"{layers[i].Name}.h{h}").String(c == 0 ? "qk" : "vo")
+                                .Double(v[at]).Double(v[at + 1]).Double(v[at + 2]).Double(v[at + 3]).Double(v[at + 4]).End();
+            foreach (var p in pending) p.Norms.Dispose();
+            pending.Clear();
+        }
+        if (pendingMatrices.Count > 0)
+        {
+            foreach (var (step, layer, measured, predicted) in pendingMatrices)
+            {
+                var m = measured.cpu().data<double>().ToArray();
+                var d = predicted.cpu().data<double>().ToArray();
+                long h = measured.shape[1], n = measured.shape[2];
+                var name = layers[layer].Name;
+                for (int c = 0; c < 2; c++)
+                    for (long head = 0; head < h; head++)
+                        for (long r = 0; r < n; r++)
+                            for (long col = r; col < n; col++)
+                            {
+                                long at = ((c * h + head) * n + r) * n + col;
+                                matrices.AddRow().Long(step).Double(clock.Time(step)).String($"{name}.h{head}").String(c == 0 ? "qk" : "vo")
+                                    .Int((int)r).Int((int)col).Double(m[at]).Double(Predicted ? d[at] : double.NaN).End();
+                            }
+                measured.Dispose();
+                predicted.Dispose();
+            }
+            pendingMatrices.Clear();
+        }
+    }
+
+    /// <summary>The predictions, for the checkpoint's tracker state (keys "charges/…"); flushes first.</summary>
+    public Dictionary<string, double[]> SaveState()
+    {
+        Flush();
+        var state = new Dictionary<string, double[]>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (discrete[i] is null) continue;
+            state[$"charges/{layers[i].Name}/gradient_flow"] = gradientFlow[i]!.cpu().data<double>().ToArray();
+            state[$"charges/{layers[i].Name}/continuous"] = continuous[i]!.cpu().data<double>().ToArray();
+            state[$"charges/{layers[i].Name}/discrete"] = discrete[i]!.cpu().data<double>().ToArray();
+        }
+        return state;
+    }
+
+    /// <summary>Restores <see cref="SaveState"/>'s output (a state without the keys starts the predictions at the next observation).</summary>
+    public void LoadState(IReadOnlyDictionary<string, double[]> state)
+    {
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var l = layers[i];
+            long dh = l.Wq.shape[0] / l.Heads;
+            Tensor? Load(string what) => state.TryGetValue($"charges/{l.Name}/{what}", out var v)
+                ? tensor(v, [2, l.Heads, dh, dh], ScalarType.Float64).to(l.Wq.device).DetachFromDisposeScope()
+                : null;
+            gradientFlow[i]?.Dispose(); continuous[i]?.Dispose(); discrete[i]?.Dispose();
+            (gradientFlow[i], continuous[i], discrete[i]) = (Load("gradient_flow"), Load("continuous"), Load("discrete"));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        table.Dispose();
+        matrices.Dispose();
+        foreach (var t in gradientFlow.Concat(continuous).Concat(discrete)) t?.Dispose();
+        foreach (var p in pending) p.Norms.Dispose();
+        foreach (var (_, _, m, d) in pendingMatrices) { m.Dispose(); d.Dispose(); }
+    }
+}
