@@ -11,7 +11,8 @@ namespace NeuralMechanics.Tracking;
 /// the field is formed there in one elementwise operation (in the parameter's dtype, as a
 /// per-parameter computation would) and converted to float64 once; each distinct slice is then
 /// reduced once, on a view of that flat tensor with the slice's own shape, and the results of
-/// all fields go to the host in one copy. Sets that read the same slice (Q and terms, a weight in
+/// all fields form one float64 vector on the device (<see cref="SymmetryTracker"/> brings many
+/// steps of it to the host in one copy). Sets that read the same slice (Q and terms, a weight in
 /// two rescale sets) share the reduction; sums and differences across slices are left to the host.
 /// </summary>
 internal sealed class StepReductions
@@ -68,12 +69,21 @@ internal sealed class StepReductions
     /// <summary>
     /// Measures every planned reduction at the current state (θ, .grad, momentum buffers from
     /// <paramref name="velocity"/>, the last updates from <paramref name="update"/>) and returns them
-    /// on the host, each slot at its place.
+    /// on the host, each slot at its place (one <see cref="HostReads"/> read).
     /// </summary>
     public double[] Measure(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update = null)
     {
-        if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
         using var scope = NewDisposeScope();
+        return HostReads.ToDoubles(MeasureOnDevice(velocity, update));
+    }
+
+    /// <summary>
+    /// <see cref="Measure"/>'s values as a float64 [<see cref="Length"/>] tensor on the parameters'
+    /// device, nothing copied to the host; it belongs to the current dispose scope.
+    /// </summary>
+    public Tensor MeasureOnDevice(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update = null)
+    {
+        if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
         using var noGrad = no_grad();
         var perField = new List<Tensor>(fields.Count);
         foreach (var plan in sealedPlans)
@@ -85,9 +95,8 @@ internal sealed class StepReductions
             for (int i = 0; i < parts.Length; i++) parts[i] = plan.Reductions[i].Take(flat, plan.Offset(i));
             perField.Add(cat(parts, 0).MoveToOuterDisposeScope());
         }
-        if (perField.Count == 0) return [];
-        var all = (perField.Count == 1 ? perField[0] : cat(perField, 0)).cpu();
-        return all.data<double>().ToArray();
+        if (perField.Count == 0) return zeros(0, dtype: ScalarType.Float64);
+        return perField.Count == 1 ? perField[0] : cat(perField, 0);
     }
 
     private int Id(Parameter p)

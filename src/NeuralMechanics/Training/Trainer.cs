@@ -149,6 +149,7 @@ public static class Trainer
         long step = start;
         void SaveCheckpoint(long at)
         {
+            tracker?.Flush();
             foreach (var w in writers) w?.Flush();
             Checkpoint.Save(run.CheckpointPath, at, network, optimizer, tracker?.SaveState() ?? new(), loader.Position);
         }
@@ -194,6 +195,7 @@ public static class Trainer
                 var (finalLoss, _) = ForwardBackward(network, optimizer, x, y, loss);
                 if (double.IsFinite(finalLoss)) tracker?.Observe(steps, logNeurons: true);
             }
+            tracker?.Flush();
             optimizer.ZeroGrad();
             testAccuracy = Evaluate(network, split.Test, norm, config.BatchSize, device);
             board.AddScalar("test/accuracy", testAccuracy, steps);
@@ -203,7 +205,11 @@ public static class Trainer
         {
             // A failed (interrupted) run can be resumed, so it keeps a checkpoint; a diverged one only its rows.
             if (stopped.State == RunState.Failed) SaveCheckpoint(step);
-            else foreach (var w in writers) w?.Flush();
+            else
+            {
+                tracker?.Flush();
+                foreach (var w in writers) w?.Flush();
+            }
         }
         run.WriteStatus(stopped);
         if (tracker is not null) notes.AddRange(tracker.Unavailable.Select(u => "no prediction: " + u));
