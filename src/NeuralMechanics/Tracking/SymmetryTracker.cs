@@ -126,8 +126,13 @@ public sealed class SymmetryTracker
     /// </summary>
     public void Observe(long step, bool logNeurons)
     {
-        // Detached from the caller's per-step scope: they live until the flush.
-        Tensor? measured = reductions.Length > 0 ? reductions.MeasureOnDevice(velocity, update).DetachFromDisposeScope() : null;
+        Tensor? measured = null;
+        if (reductions.Length > 0)
+        {
+            // Detached from every scope: it lives until the flush.
+            using var scope = NewDisposeScope();
+            measured = reductions.MeasureOnDevice(velocity, update).DetachFromDisposeScope();
+        }
         Tensor? sampled = null;
         if (logNeurons && sinks.Samples is not null && sampleCount > 0)
         {
