@@ -34,7 +34,7 @@ public sealed record MemoryFigure(Workload Workload, long Parameters, IReadOnlyD
             var named = model.Network.named_parameters().Select(p => (p.name, p.parameter)).ToList();
             var optimizer = new SgdOptimizer(named, workload.Sgd);
             var tracker = new SymmetryTracker(analysis, optimizer, workload.Sgd, named, new TrackerSinks(null, null, null, null));
-            var batches = TrainingSession.Batches(workload, 2, CPU, 1);
+            var batches = BenchRun.Batches(workload, 2, CPU, 1);
             model.Network.train();
             for (int step = 0; step < 2; step++)
             {

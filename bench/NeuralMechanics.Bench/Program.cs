@@ -3,6 +3,7 @@ using NeuralMechanics.Bench;
 using NeuralMechanics.Models;
 using NeuralMechanics.Runs;
 using TorchSharp;
+using static TorchSharp.torch;
 
 NativeEnvironment.Apply();
 BenchOptions options;
@@ -39,15 +40,31 @@ try
     {
         if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
     }
+    PyTorchTimings? pytorch = null;
+    string? pytorchNote = null;
+    if (!options.PyTorch) pytorchNote = "--no-pytorch";
+    else if (PyTorchTimings.FindPython(options.Python) is not { } python)
+        pytorchNote = options.Python is null ? "no python3 with torch (python3 on the PATH, /usr/bin/python3)" : $"--python {options.Python} cannot import torch";
+    else
+    {
+        Console.Error.WriteLine($"plain PyTorch ({python} {PyTorchTimings.Script}) ...");
+        pytorch = PyTorchTimings.Measure(python, timed.Select(w => w.PyTorchKey).ToList(), cuda ? "cuda" : "cpu", torch.get_num_threads(),
+            options.Windows, options.Quick ? 0.5 : 1.0);
+    }
     Console.Error.WriteLine("tracker memory (models built on the CPU) ...");
     var memory = new[] { Workload.Mlp, Workload.Vgg11Quarter, Workload.Vgg16, Workload.Vgg16Bn }.Select(MemoryFigure.Measure).ToList();
-    var report = new Report(options, Machine.Describe(device), started, loadBefore, Machine.LoadAverage(), timings, memory);
+    var report = new Report(options, Machine.Describe(device), started, loadBefore, Machine.LoadAverage(), timings, memory, pytorch, pytorchNote);
     string markdown = report.ToMarkdown();
     Console.WriteLine(markdown);
     if (options.Out is { } file)
     {
         AtomicFile.WriteAllText(file, markdown);
         Console.Error.WriteLine($"written to {file}");
+    }
+    if (options.Json is { } json)
+    {
+        AtomicFile.WriteAllText(json, BenchJson.Write(report));
+        Console.Error.WriteLine($"written to {json}");
     }
     return 0;
 }

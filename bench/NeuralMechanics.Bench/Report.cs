@@ -12,8 +12,10 @@ namespace NeuralMechanics.Bench;
 /// <param name="LoadAfter">1-minute load average when it ended.</param>
 /// <param name="Timings">Step times per workload.</param>
 /// <param name="Memory">Tracker memory per model.</param>
+/// <param name="PyTorch">Plain PyTorch's step times on this machine, or null when not timed.</param>
+/// <param name="PyTorchNote">Why PyTorch was not timed, or null.</param>
 public sealed record Report(BenchOptions Options, string Device, DateTime Started, string? LoadBefore, string? LoadAfter,
-    IReadOnlyList<StepTimings> Timings, IReadOnlyList<MemoryFigure> Memory)
+    IReadOnlyList<StepTimings> Timings, IReadOnlyList<MemoryFigure> Memory, PyTorchTimings? PyTorch = null, string? PyTorchNote = null)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -40,7 +42,7 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
         Line($"- machine: {Machine.CpuModel()}, {Environment.ProcessorCount} cores; device {Device}");
         Line(string.Create(Inv, $"- date: {Started:yyyy-MM-dd HH:mm} UTC; 1-min load average {LoadBefore ?? "?"} before, {LoadAfter ?? "?"} after"));
         Line($"- software: {Machine.Versions()}");
-        Line($"- command: `dotnet run -c Release --project bench/NeuralMechanics.Bench -- --device {Options.Device}{(Options.Quick ? " --quick" : "")}{(Options.Out is null ? "" : " --out " + Options.Out)}`");
+        Line($"- command: `dotnet run -c Release --project bench/NeuralMechanics.Bench -- --device {Options.Device}{(Options.Quick ? " --quick" : "")}{(Options.Out is null ? "" : " --out " + Options.Out)}{(Options.Json is null ? "" : " --json " + Options.Json)}`");
         var chunks = Timings.Select(t => t.ChunkSteps).Distinct().ToList();
         Line("- method: per variant its own model (same seed) on two synthetic batches already on the device; a step is " +
              "forward + backward (+ tracker.Observe with Parquet and TensorBoard sinks) + optimizer step. After a warm-up the variants take turns " +
@@ -59,6 +61,26 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
             Line(string.Create(Inv, $"| {w.Label} | {w.InputText}, {w.Classes} classes | {w.BatchSize} | {Optimizer(w)} | {N(t.Groups)} | {t.WindowSteps} | ") +
                  string.Create(Inv, $"{t.Median(Variant.Untracked):0.00} | {t.Median(Variant.TrackedEvery50):0.00} | {RatioCell(t.Ratios(Variant.TrackedEvery50))} | ") +
                  string.Create(Inv, $"{t.Median(Variant.TrackedEveryStep):0.00} | {RatioCell(t.Ratios(Variant.TrackedEveryStep))} |"));
+        }
+        Line();
+
+        Line("## Untracked step / plain PyTorch on this machine");
+        Line();
+        if (PyTorch is null) Line($"Not measured: {PyTorchNote ?? "no python3 with torch"}.");
+        else
+        {
+            Line(string.Create(Inv, $"PyTorch {PyTorch.Version}, {PyTorch.Threads} CPU threads, bench/{PyTorchTimings.Script}") +
+                 " (the same models, batches, loss and SGD; forward, backward, accuracy, loss and accuracy read, optimizer step; " +
+                 "MKL and oneDNN at PyTorch's defaults), run after nmech's windows.");
+            Line();
+            Line("| model | ours, untracked ms | PyTorch ms | ratio |");
+            Line("| --- | ---: | ---: | ---: |");
+            foreach (var t in Timings)
+                if (PyTorch.Milliseconds.TryGetValue(t.Workload.Label, out double theirs))
+                {
+                    double ours = t.Median(Variant.Untracked);
+                    Line(string.Create(Inv, $"| {t.Workload.Label} | {ours:0.00} | {theirs:0.00} | **{ours / theirs:0.00}** |"));
+                }
         }
         Line();
 

@@ -30,7 +30,7 @@ public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps
     {
         if (Variants.SparseLogEvery % chunkSteps != 0) throw new ArgumentException($"chunks of {chunkSteps} steps do not divide {Variants.SparseLogEvery}");
         var variants = Enum.GetValues<Variant>();
-        var sessions = variants.Select(v => new TrainingSession(workload, v, device, Path.Combine(scratch, $"{workload.Model}-{v}"))).ToArray();
+        var sessions = variants.Select(v => new BenchRun(workload, v, device, Path.Combine(scratch, $"{workload.Model}-{v}"))).ToArray();
         try
         {
             // Warm-up: the first steps allocate buffers, start the predictors and let the JIT and libtorch settle.

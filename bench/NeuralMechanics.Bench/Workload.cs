@@ -11,9 +11,10 @@ namespace NeuralMechanics.Bench;
 /// <param name="Classes">Number of classes.</param>
 /// <param name="BatchSize">Examples per step.</param>
 /// <param name="Sgd">Optimizer settings.</param>
+/// <param name="PyTorchKey">The workload's name in bench/pytorch_step.py.</param>
 /// <param name="ReferenceMilliseconds">Plain-PyTorch step time on an H100 (../shared/gpu/README.md), where one was measured.</param>
 public sealed record Workload(string Label, string Model, ModelOptions Options, long[] Input, int Classes, int BatchSize,
-    SgdSettings Sgd, double? ReferenceMilliseconds = null)
+    SgdSettings Sgd, string PyTorchKey, double? ReferenceMilliseconds = null)
 {
     /// <summary>Momentum 0.9 with weight decay: the tracker reads θ, g and the momentum buffer v.</summary>
     public static readonly SgdSettings MomentumSgd = new(0.01, 5e-4, 0.9);
@@ -25,16 +26,16 @@ public sealed record Workload(string Label, string Model, ModelOptions Options, 
     public static readonly SgdSettings ReferenceSgd = new(0.01, 1e-4, 0);
 
     /// <summary>MLP, 2 hidden layers of 256, on 1×28×28 inputs.</summary>
-    public static readonly Workload Mlp = new("mlp 2×256", "mlp", new ModelOptions(Depth: 2, Hidden: 256), [1, 28, 28], 10, 128, MomentumSgd);
+    public static readonly Workload Mlp = new("mlp 2×256", "mlp", new ModelOptions(Depth: 2, Hidden: 256), [1, 28, 28], 10, 128, MomentumSgd, "mlp");
 
     /// <summary>VGG-11 at a quarter of its channels on 3×32×32 inputs.</summary>
-    public static readonly Workload Vgg11Quarter = new("vgg11 ×1/4", "vgg11", new ModelOptions(Width: 0.25), [3, 32, 32], 10, 128, MomentumSgd);
+    public static readonly Workload Vgg11Quarter = new("vgg11 ×1/4", "vgg11", new ModelOptions(Width: 0.25), [3, 32, 32], 10, 128, MomentumSgd, "vgg11q");
 
     /// <summary>The reference's Tiny ImageNet VGG-16.</summary>
-    public static readonly Workload Vgg16 = new("vgg16", "vgg16", new ModelOptions(), [3, 64, 64], 200, 256, ReferenceSgd, 18.1);
+    public static readonly Workload Vgg16 = new("vgg16", "vgg16", new ModelOptions(), [3, 64, 64], 200, 256, ReferenceSgd, "vgg16", 18.1);
 
     /// <summary>The reference's Tiny ImageNet VGG-16 with BatchNorm.</summary>
-    public static readonly Workload Vgg16Bn = new("vgg16-bn", "vgg16-bn", new ModelOptions(), [3, 64, 64], 200, 256, ReferenceSgd, 24.9);
+    public static readonly Workload Vgg16Bn = new("vgg16-bn", "vgg16-bn", new ModelOptions(), [3, 64, 64], 200, 256, ReferenceSgd, "vgg16bn", 24.9);
 
     /// <summary>The synthetic dataset of this input shape and class count.</summary>
     public string Data => $"synthetic:{Input[0]}x{Input[1]}x{Input[2]}:{Classes}";

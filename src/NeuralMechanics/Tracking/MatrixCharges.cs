@@ -26,7 +26,7 @@ namespace NeuralMechanics.Tracking;
 /// columns are NaN and <see cref="Unavailable"/> says why. The momentum law is derived in
 /// <see cref="MatrixChargeLaws.MomentumStep"/> but not tracked: it needs the optimizer's velocity after each update.
 /// </remarks>
-public sealed class MatrixCharges : IDisposable
+public sealed class MatrixCharges : ITrackedQuantity, IDisposable
 {
     /// <summary>Value columns per (step, head, charge): |C|, |C − gradient flow|, |C − continuous|, |C − discrete|, terms.</summary>
     private const int Values = 5;
@@ -73,6 +73,8 @@ public sealed class MatrixCharges : IDisposable
 
     /// <summary>Why predictions are NaN, if they are.</summary>
     public IReadOnlyList<string> Unavailable { get; }
+
+    IEnumerable<string> ITrackedQuantity.Unavailable => Unavailable;
 
     /// <summary>Whether the laws apply to the run's optimizer.</summary>
     public bool Predicted { get; }

@@ -7,12 +7,14 @@ namespace NeuralMechanics.Tracking;
 
 /// <summary>
 /// Every per-unit reduction the trackers need at a step, planned once and measured with few
-/// tensor operations. Per field, the parameters that need it are gathered into one flat tensor,
-/// the field is formed there in one elementwise operation (in the parameter's dtype, as a
-/// per-parameter computation would) and converted to float64 once; each distinct slice is then
-/// reduced once, on a view of that flat tensor with the slice's own shape, and the results of
-/// all fields go to the host in one copy. Sets that read the same slice (Q and terms, a weight in
+/// tensor operations. Per field and parameter, the field is formed once on the parameter's own
+/// tensors (in its dtype, as the group definitions compute it) and each distinct slice of it is
+/// reduced once, summing in float64 (<see cref="UnitSlice.Reduce"/>'s arithmetic); the results of
+/// all fields form one float64 vector on the device (<see cref="SymmetryTracker"/> brings many
+/// steps of it to the host in one copy). Sets that read the same slice (Q and terms, a weight in
 /// two rescale sets) share the reduction; sums and differences across slices are left to the host.
+/// Nothing is gathered or copied: per step the work is one elementwise pass per field and
+/// parameter and one reduction per slice.
 /// </summary>
 internal sealed class StepReductions
 {
@@ -20,6 +22,7 @@ internal sealed class StepReductions
     private readonly Dictionary<(StepField, int, string, int), Slot> slots = [];
     private readonly Dictionary<Parameter, int> ids = new(ReferenceEqualityComparer.Instance);
     private FieldPlan[]? sealedPlans;
+    private int reductionCount;
 
     /// <summary>Number of doubles <see cref="Measure"/> returns.</summary>
     public int Length { get; private set; }
@@ -62,32 +65,38 @@ internal sealed class StepReductions
             }
         }
         Length = at;
+        reductionCount = plans.Sum(p => p.Reductions.Count);
         sealedPlans = plans;
     }
 
     /// <summary>
     /// Measures every planned reduction at the current state (θ, .grad, momentum buffers from
     /// <paramref name="velocity"/>, the last updates from <paramref name="update"/>) and returns them
-    /// on the host, each slot at its place.
+    /// on the host, each slot at its place (one <see cref="HostReads"/> read).
     /// </summary>
     public double[] Measure(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update = null)
     {
-        if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
         using var scope = NewDisposeScope();
+        return HostReads.ToDoubles(MeasureOnDevice(velocity, update));
+    }
+
+    /// <summary>
+    /// <see cref="Measure"/>'s values as a float64 [<see cref="Length"/>] tensor on the parameters'
+    /// device, nothing copied to the host; it belongs to the current dispose scope.
+    /// </summary>
+    public Tensor MeasureOnDevice(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update = null)
+    {
+        if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
         using var noGrad = no_grad();
-        var perField = new List<Tensor>(fields.Count);
+        var parts = new Tensor[reductionCount];
+        int at = 0;
         foreach (var plan in sealedPlans)
         {
-            // The flat field is released as soon as its reductions are taken: one field at a time in memory.
-            using var fieldScope = NewDisposeScope();
-            var flat = plan.Form(velocity, update ?? (_ => null));
-            var parts = new Tensor[plan.Reductions.Count];
-            for (int i = 0; i < parts.Length; i++) parts[i] = plan.Reductions[i].Take(flat, plan.Offset(i));
-            perField.Add(cat(parts, 0).MoveToOuterDisposeScope());
+            plan.Take(velocity, update ?? (_ => null), parts, at);
+            at += plan.Reductions.Count;
         }
-        if (perField.Count == 0) return [];
-        var all = (perField.Count == 1 ? perField[0] : cat(perField, 0)).cpu();
-        return all.data<double>().ToArray();
+        if (parts.Length == 0) return zeros(0, dtype: ScalarType.Float64);
+        return parts.Length == 1 ? parts[0].clone() : cat(parts, 0);
     }
 
     private int Id(Parameter p)
@@ -119,86 +128,66 @@ internal sealed class StepReductions
     /// </summary>
     private sealed record Reduction(Parameter Parameter, long[] View, long[]? Others, Slot Slot, bool Mean = false)
     {
-        private readonly long[] strides = ContiguousStrides(View);
-
-        public Tensor Take(Tensor flat, long offset)
+        /// <summary>Takes the reduction of the field <paramref name="x"/> (the parameter's shape and dtype), in float64.</summary>
+        public Tensor Take(Tensor x)
         {
-            var v = flat.as_strided(View, strides, offset);
-            if (Mean) return v.mean().sqrt().reshape(1);
-            return Others is null ? v : v.sum(Others);
-        }
-
-        private static long[] ContiguousStrides(long[] shape)
-        {
-            var s = new long[shape.Length];
-            long step = 1;
-            for (int d = shape.Length - 1; d >= 0; d--)
-            {
-                s[d] = step;
-                step *= shape[d];
-            }
-            return s;
+            if (Mean) return x.to(ScalarType.Float64).mean().sqrt().reshape(1);
+            // As UnitSlice.Reduce: the sum converts to float64 before it adds.
+            var v = x.shape.SequenceEqual(View) ? x : x.view(View);
+            return Others is null ? v.to(ScalarType.Float64) : v.sum(Others, type: ScalarType.Float64);
         }
     }
 
-    /// <summary>The parameters one field is formed over, their offsets in the flat tensor, and its reductions.</summary>
+    /// <summary>The parameters one field is formed over and, per parameter, the reductions taken of it.</summary>
     private sealed class FieldPlan(StepField field)
     {
         private static readonly Scalar Two = 2;
 
-        private readonly List<Parameter> parameters = [];
-        private readonly Dictionary<Parameter, long> offsets = new(ReferenceEqualityComparer.Instance);
-        private long[] reductionOffsets = [];
+        private (Parameter Parameter, int[] Reductions)[] perParameter = [];
 
         public StepField Field { get; } = field;
 
         public List<Reduction> Reductions { get; } = [];
 
-        public long Offset(int reduction) => reductionOffsets[reduction];
+        public void Seal() => perParameter = Reductions.Select((r, i) => (r, i)).GroupBy(x => x.r.Parameter, ReferenceEqualityComparer.Instance)
+            .Select(g => ((Parameter)g.Key!, g.Select(x => x.i).ToArray())).ToArray();
 
-        public void Seal()
+        /// <summary>Writes each reduction's [Units] float64 values into <paramref name="parts"/> from <paramref name="at"/>, in reduction order.</summary>
+        public void Take(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?> update, Tensor[] parts, int at)
         {
-            long length = 0;
-            foreach (var r in Reductions)
+            foreach (var (parameter, reductions) in perParameter)
             {
-                if (offsets.ContainsKey(r.Parameter)) continue;
-                offsets[r.Parameter] = length;
-                parameters.Add(r.Parameter);
-                length += r.Parameter.numel();
+                // The field is released as soon as its reductions are taken: one parameter's field at a time in memory.
+                using var scope = NewDisposeScope();
+                var x = Form(parameter, velocity, update);
+                // Read by several reductions, the field is converted once (the same values the sums would convert to).
+                if (reductions.Length > 1) x = x.to(ScalarType.Float64);
+                foreach (int r in reductions) parts[at + r] = Reductions[r].Take(x).MoveToOuterDisposeScope();
             }
-            reductionOffsets = Reductions.Select(r => offsets[r.Parameter]).ToArray();
         }
 
-        /// <summary>The field over all its parameters, flat, in float64 (values formed in the parameters' dtype, then converted).</summary>
-        public Tensor Form(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?> update)
+        /// <summary>The field on one parameter, in its dtype; out of place, so no parameter, gradient or buffer changes.</summary>
+        private Tensor Form(Parameter p, Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?> update)
         {
-            Tensor Gather(Func<Parameter, Tensor> source)
-            {
-                var pieces = new Tensor[parameters.Count];
-                for (int i = 0; i < pieces.Length; i++) pieces[i] = source(parameters[i]).reshape(-1);
-                // TorchSharp's cat hands back a lone tensor itself, not a copy.
-                return pieces.Length == 1 ? pieces[0].clone() : cat(pieces, 0);
-            }
-            static Tensor Theta(Parameter p) => p.detach();
-            static Tensor Grad(Parameter p) => p.grad ?? zeros_like(p);
-            Tensor Delta(Parameter p) => update(p) ?? zeros_like(p);
-            // Gather copies, so the in-place operations below never touch a parameter, gradient or buffer;
+            var theta = p.detach();
+            Tensor Grad() => p.grad ?? zeros_like(p);
+            Tensor Delta() => update(p) ?? zeros_like(p);
+            Tensor Velocity() => velocity(p) ?? zeros_like(p);
             // Squares through a Scalar that lives as long as the class (see SgdOptimizer.Step on why).
-            var formed = Field switch
+            return Field switch
             {
-                StepField.Theta => Gather(Theta),
-                StepField.ThetaAbs => Gather(Theta).abs_(),
-                StepField.ThetaSquared => Gather(Theta).pow_(Two),
-                StepField.GradSquared => Gather(Grad).pow_(Two),
-                StepField.VelocitySquared => Gather(p => velocity(p) ?? zeros_like(p)).pow_(Two),
-                StepField.GradTheta => Gather(Grad).mul_(Gather(Theta)),
-                StepField.Update => Gather(Delta),
-                StepField.UpdateSquared => Gather(Delta).pow_(Two),
-                StepField.PreviousThetaUpdate => Gather(Theta).sub_(Gather(Delta)).mul_(Gather(Delta)),
-                StepField.UpdateVelocity => Gather(Delta).mul_(Gather(p => velocity(p) ?? zeros_like(p))),
+                StepField.Theta => theta,
+                StepField.ThetaAbs => theta.abs(),
+                StepField.ThetaSquared => theta.pow(Two),
+                StepField.GradSquared => Grad().pow(Two),
+                StepField.VelocitySquared => Velocity().pow(Two),
+                StepField.GradTheta => Grad().mul(theta),
+                StepField.Update => Delta(),
+                StepField.UpdateSquared => Delta().pow(Two),
+                StepField.PreviousThetaUpdate => theta.sub(Delta()).mul_(Delta()),
+                StepField.UpdateVelocity => Delta().mul(Velocity()),
                 _ => throw new ArgumentOutOfRangeException(nameof(Field)),
             };
-            return formed.to(ScalarType.Float64);
         }
     }
 }

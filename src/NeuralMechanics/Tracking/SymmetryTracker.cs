@@ -23,10 +23,14 @@ internal sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? 
 /// <see cref="Observe"/> after the backward pass and before the optimizer step. Per step the work
 /// is a few fused reductions per parameter over tensors already in memory (θ, g, the momentum
 /// buffer), planned once by <see cref="StepReductions"/> (each slice reduced once per field however
-/// many sets read it) and copied to the host once. The tracker keeps O(groups)
-/// doubles: no per-parameter buffer, no checkpoint needed to compute a prediction.
+/// many sets read it). The step's values stay on the device: every <see cref="FlushEvery"/> steps
+/// (and at <see cref="Flush"/>) they come to the host in one copy (<see cref="HostReads"/>), and the
+/// predictions and rows of those steps are computed then, step by step as they would have been
+/// each step, so a GPU never waits for the host within a chunk. The tracker keeps O(groups)
+/// doubles, plus at most <see cref="FlushEvery"/> steps of measurements on the device: no
+/// per-parameter buffer, no checkpoint needed to compute a prediction.
 /// </summary>
-public sealed class SymmetryTracker
+public sealed class SymmetryTracker : ITrackedQuantity
 {
     private const int SamplesPerParameter = 8;
     private readonly SetTracker[] sets;
@@ -37,6 +41,10 @@ public sealed class SymmetryTracker
     private readonly Func<Parameter, Tensor?>? update;
     private readonly TrackerSinks sinks;
     private readonly (Parameter Param, string Name, string Layer, long[] Index, Tensor IndexTensor)[] samples;
+    private readonly int sampleCount;
+    private readonly ErrorSummary errors = new();
+    // Steps observed but not yet brought to the host: their measurements (and, when logged, samples) on the device.
+    private readonly List<(long Step, bool LogNeurons, Tensor? Measured, Tensor? Sampled)> pending = [];
 
     /// <summary>Tracks every set of <paramref name="analysis"/> for parameters updated by <paramref name="optimizer"/>.</summary>
     /// <param name="analysis">Discovered symmetry groups.</param>
@@ -71,38 +79,116 @@ public sealed class SymmetryTracker
             var index = Enumerable.Range(0, SamplesPerParameter).Select(_ => random.NextInt64(w.numel())).Distinct().Order().ToArray();
             return (w, $"{l.Name}.weight", l.Name, index, tensor(index, device: w.device));
         }).ToArray();
+        sampleCount = samples.Sum(s => s.Index.Length);
     }
 
+    /// <summary>
+    /// Steps whose measurements wait on the device before they come to the host together (default
+    /// 50; 1 reads every step). Rows and <see cref="Errors"/> of those steps appear at the copy.
+    /// </summary>
+    public int FlushEvery
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(FlushEvery), value, "expected at least 1 step");
+    } = 50;
+
     /// <summary>Settings the theory does not cover, per set (empty when every set has predictions after step 0).</summary>
-    public IEnumerable<string> Unavailable => sets.Select(s => s.PredictionUnavailable).OfType<string>().Distinct();
+    public IEnumerable<string> Unavailable
+    {
+        get
+        {
+            Flush();
+            return sets.Select(s => s.PredictionUnavailable).OfType<string>().Distinct().ToList();
+        }
+    }
 
     /// <summary>Number of groups tracked.</summary>
     public long Groups => sets.Sum(s => (long)s.Count);
 
-    /// <summary>Relative errors so far, per kind and predictor, over groups and logged steps.</summary>
-    public ErrorSummary Errors { get; } = new();
+    /// <summary>Relative errors so far, per kind and predictor, over groups and logged steps (pending steps flushed first).</summary>
+    public ErrorSummary Errors
+    {
+        get
+        {
+            Flush();
+            return errors;
+        }
+    }
 
     /// <summary>Bytes the tracker holds per group (its double arrays; the predictor's share included).</summary>
     public long StateBytes => SaveState().Values.Sum(v => (long)v.Length * sizeof(double));
 
     /// <summary>
-    /// Measures step <paramref name="step"/> (θₙ, gₙ and the momentum buffer vₙ), advances the
-    /// predictions over update n−1, writes the layer rows and, when <paramref name="logNeurons"/>,
-    /// the per-group rows, raw-parameter samples and TensorBoard scalars.
+    /// Measures step <paramref name="step"/> (θₙ, gₙ and the momentum buffer vₙ) on the device. When
+    /// the values come to the host (every <see cref="FlushEvery"/> steps, or at <see cref="Flush"/>)
+    /// the predictions advance over update n−1, the layer rows are written and, when
+    /// <paramref name="logNeurons"/>, the per-group rows, raw-parameter samples and TensorBoard scalars.
     /// </summary>
     public void Observe(long step, bool logNeurons)
     {
-        double[] values = reductions.Measure(velocity, update);
-        double[] sampled = [];
-        if (logNeurons && sinks.Samples is not null && samples.Length > 0)
+        Tensor? measured = null;
+        if (reductions.Length > 0)
+        {
+            // Detached from every scope: it lives until the flush.
+            using var scope = NewDisposeScope();
+            measured = reductions.MeasureOnDevice(velocity, update).DetachFromDisposeScope();
+        }
+        Tensor? sampled = null;
+        if (logNeurons && sinks.Samples is not null && sampleCount > 0)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var picked = new Tensor[samples.Length];
             for (int i = 0; i < picked.Length; i++)
                 picked[i] = samples[i].Param.detach().view(-1).index_select(0, samples[i].IndexTensor).to(ScalarType.Float64);
-            sampled = cat(picked, 0).cpu().data<double>().ToArray();
+            sampled = cat(picked, 0).DetachFromDisposeScope();
         }
+        pending.Add((step, logNeurons, measured, sampled));
+        if (pending.Count >= FlushEvery) Flush();
+    }
+
+    /// <summary>
+    /// Brings the pending steps' measurements to the host in one copy and, step by step in order,
+    /// advances the predictions and writes their rows (as <see cref="Observe"/> describes). Call it
+    /// before the sinks are flushed for a checkpoint and when training ends; <see cref="SaveState"/>,
+    /// <see cref="Errors"/> and <see cref="Unavailable"/> call it themselves.
+    /// </summary>
+    public void Flush()
+    {
+        if (pending.Count == 0) return;
+        double[] host;
+        try
+        {
+            using var scope = NewDisposeScope();
+            var parts = pending.Select(p => p.Measured).Concat(pending.Select(p => p.Sampled)).OfType<Tensor>().ToArray();
+            host = parts.Length == 0 ? [] : HostReads.ToDoubles(parts.Length == 1 ? parts[0] : cat(parts, 0));
+        }
+        finally
+        {
+            foreach (var p in pending)
+            {
+                p.Measured?.Dispose();
+                p.Sampled?.Dispose();
+            }
+        }
+        var steps = pending.ToArray();
+        pending.Clear();
+        int length = reductions.Length, sampledAt = length > 0 ? steps.Length * length : 0;
+        for (int i = 0; i < steps.Length; i++)
+        {
+            double[] values = length > 0 ? host.AsSpan(i * length, length).ToArray() : [];
+            double[] sampled = [];
+            if (steps[i].Sampled is not null)
+            {
+                sampled = host.AsSpan(sampledAt, sampleCount).ToArray();
+                sampledAt += sampleCount;
+            }
+            Process(steps[i].Step, steps[i].LogNeurons, values, sampled);
+        }
+    }
+
+    private void Process(long step, bool logNeurons, double[] values, double[] sampled)
+    {
         double time = clock.Time(step);
         foreach (var set in sets)
         {
@@ -168,9 +254,9 @@ public sealed class SymmetryTracker
         {
             double gf = At(r.GradientFlow, u), cont = At(r.Continuous, u), disc = At(r.Discrete, u);
             // The one definition of the relative error (ErrorSummary.RelativeError), as the report's.
-            Errors.Add(set.Kind, TrajectorySchema.GradientFlow, step, gf, r.Q[u], r.Terms[u]);
-            Errors.Add(set.Kind, TrajectorySchema.Continuous, step, cont, r.Q[u], r.Terms[u]);
-            Errors.Add(set.Kind, TrajectorySchema.Discrete, step, disc, r.Q[u], r.Terms[u]);
+            errors.Add(set.Kind, TrajectorySchema.GradientFlow, step, gf, r.Q[u], r.Terms[u]);
+            errors.Add(set.Kind, TrajectorySchema.Continuous, step, cont, r.Q[u], r.Terms[u]);
+            errors.Add(set.Kind, TrajectorySchema.Discrete, step, disc, r.Q[u], r.Terms[u]);
             sinks.Neurons?.AddRow().Long(step).Double(time).String(set.Layer).String(kind).Int(u)
                 .Double(r.Q[u]).Double(gf).Double(cont).Double(disc).Double(r.Terms[u]).Double(At(r.Forcing, u)).End();
         }
@@ -196,19 +282,21 @@ public sealed class SymmetryTracker
 
     private static double At(double[]? values, int i) => values is null ? double.NaN : values[i];
 
-    /// <summary>Everything needed to continue exactly after a restart.</summary>
+    /// <summary>Everything needed to continue exactly after a restart (pending steps flushed first).</summary>
     public Dictionary<string, double[]> SaveState()
     {
-        var state = Errors.SaveState();
+        Flush();
+        var state = errors.SaveState();
         foreach (var set in sets)
             foreach (var (key, v) in set.SaveState()) state[key] = v;
         return state;
     }
 
-    /// <summary>Restores <see cref="SaveState"/>'s output.</summary>
+    /// <summary>Restores <see cref="SaveState"/>'s output (steps observed before it are flushed first).</summary>
     public void LoadState(IReadOnlyDictionary<string, double[]> state)
     {
-        Errors.LoadState(state);
+        Flush();
+        errors.LoadState(state);
         foreach (var set in sets) set.LoadState(state);
     }
 }

@@ -30,6 +30,7 @@ public sealed class TrainingSession : IDisposable
     private readonly ScheduleClock clock;
     private readonly TrajectoryWriter metrics;
     private readonly TrajectoryWriter?[] writers;
+    private readonly ITrackedQuantity[] quantities;
     private readonly TensorBoardLog board;
     private readonly List<string> notes;
     private readonly Stopwatch watch = new();
@@ -80,6 +81,7 @@ public sealed class TrainingSession : IDisposable
                 new TrajectoryWriter(Directory.ChargeMatricesFolder, TrajectorySchema.ChargeMatricesColumns))
             : null;
         writers = [metrics, layers, neurons, samples, equilibrium, Charges?.Table, Charges?.Matrices];
+        quantities = new ITrackedQuantity?[] { Tracker, Charges }.OfType<ITrackedQuantity>().ToArray();
 
         var resumeNotes = new List<string>();
         if (resume)
@@ -93,8 +95,7 @@ public sealed class TrainingSession : IDisposable
                 throw InvalidInputException.InFile(spec.OutDir, TrajectorySchema.CheckpointFile, "no checkpoint to resume from");
             var state = Checkpoint.Load(Directory.CheckpointPath, network, Optimizer);
             start = state.Step;
-            Tracker?.LoadState(state.Tracker);
-            Charges?.LoadState(state.Tracker);
+            foreach (var q in quantities) q.LoadState(state.Tracker);
             batches.Seek(state.DataPosition);
         }
         // Rows past the checkpoint (or, starting over in a folder killed before its first
@@ -171,8 +172,7 @@ public sealed class TrainingSession : IDisposable
             watch.Stop();
             return false;
         }
-        Tracker?.Observe(step, step % Spec.LogEvery == 0);
-        Charges?.Observe(step, step % Spec.LogEvery == 0);
+        foreach (var q in quantities) q.Observe(step, step % Spec.LogEvery == 0);
         Optimizers.ApplySchedule(Optimizer, Spec.Optimizer.Schedule, step);
         Optimizer.Step();
         lastLoss = value;
@@ -221,10 +221,7 @@ public sealed class TrainingSession : IDisposable
                 var (x, y) = batches.Next();
                 var (finalLoss, _) = Trainer.ForwardBackward(network, Optimizer, x, y, loss);
                 if (double.IsFinite(finalLoss))
-                {
-                    Tracker?.Observe(Steps, logNeurons: true);
-                    Charges?.Observe(Steps, logMatrices: true);
-                }
+                    foreach (var q in quantities) q.Observe(Steps, log: true);
             }
             Optimizer.ZeroGrad();
             if (testAccuracy is not null)
@@ -237,7 +234,8 @@ public sealed class TrainingSession : IDisposable
         else if (stopped.State == RunState.Failed) SaveCheckpoint(StepIndex);   // an interrupted run can be resumed
         else FlushRows();                                                   // a diverged one keeps its rows
         Directory.WriteStatus(stopped);
-        var all = Tracker is null ? notes : [.. notes, .. Tracker.Unavailable.Concat(Charges?.Unavailable ?? []).Select(u => "no prediction: " + u)];
+        FlushRows();
+        List<string> all = [.. notes, .. quantities.SelectMany(q => q.Unavailable).Select(u => "no prediction: " + u)];
         return new TrainResult(Directory.Root, stopped, StepIndex, lastLoss, test, speed, Analysis,
             Tracker?.Errors.Rows() ?? [], Tracker?.StateBytes ?? 0, all);
     }
@@ -245,15 +243,16 @@ public sealed class TrainingSession : IDisposable
     private void SaveCheckpoint(long at)
     {
         FlushRows();
-        var state = Tracker?.SaveState() ?? new();
-        foreach (var (key, value) in Charges?.SaveState() ?? []) state[key] = value;
+        var state = new Dictionary<string, double[]>();
+        foreach (var q in quantities)
+            foreach (var (key, value) in q.SaveState()) state.Add(key, value);
         Checkpoint.Save(Directory.CheckpointPath, at, network, Optimizer, state, batches.Position);
     }
 
     /// <summary>Deferred values to the host and every buffered row to its table.</summary>
     private void FlushRows()
     {
-        Charges?.Flush();
+        foreach (var q in quantities) q.Flush();
         foreach (var w in writers) w?.Flush();
     }
 
@@ -262,7 +261,8 @@ public sealed class TrainingSession : IDisposable
     {
         if (disposed) return;
         disposed = true;
-        Charges?.Flush();
+        foreach (var q in quantities) q.Flush();
         foreach (var w in writers) w?.Dispose();
+        Charges?.Dispose();
     }
 }

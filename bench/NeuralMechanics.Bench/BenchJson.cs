@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NeuralMechanics.Bench;
+
+/// <summary>
+/// The per-workload results in a form to compare across commits:
+/// <c>{"workloads":[{"label","device","untracked_ms","tracked_ratio","tracked_every_step_ratio","pytorch_ms"}]}</c>,
+/// ratios the medians of the per-window ratios, <c>pytorch_ms</c> null when PyTorch was not timed.
+/// </summary>
+public static class BenchJson
+{
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    /// <summary>The JSON text of <paramref name="report"/>'s step timings.</summary>
+    public static string Write(Report report)
+    {
+        var rows = report.Timings.Select(t => new Row(t.Workload.Label, report.Device, t.Median(Variant.Untracked),
+            OrderStatistics.Median(t.Ratios(Variant.TrackedEvery50)), OrderStatistics.Median(t.Ratios(Variant.TrackedEveryStep)),
+            report.PyTorch?.Milliseconds.GetValueOrDefault(t.Workload.Label) is double ms ? ms : null)).ToList();
+        return JsonSerializer.Serialize(new Document(rows), Options);
+    }
+
+    private sealed record Document([property: JsonPropertyName("workloads")] IReadOnlyList<Row> Workloads);
+
+    private sealed record Row(
+        [property: JsonPropertyName("label")] string Label,
+        [property: JsonPropertyName("device")] string Device,
+        [property: JsonPropertyName("untracked_ms")] double UntrackedMs,
+        [property: JsonPropertyName("tracked_ratio")] double TrackedRatio,
+        [property: JsonPropertyName("tracked_every_step_ratio")] double TrackedEveryStepRatio,
+        [property: JsonPropertyName("pytorch_ms")] double? PyTorchMs);
+}
