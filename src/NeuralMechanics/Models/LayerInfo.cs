@@ -42,6 +42,7 @@ public sealed record LayerInfo(
     /// <summary>Heads of an <see cref="LayerKind.Attention"/> node (0 for every other node).</summary>
     public long Heads { get; init; }
 
+    /// <inheritdoc />
     public override string ToString() =>
         $"{Name} ({Kind}{(Kind == LayerKind.Unknown ? ": " + TypeName : "")}) [{string.Join("x", InputShape)}] -> [{string.Join("x", OutputShape)}]";
 }

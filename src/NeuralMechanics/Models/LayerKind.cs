@@ -7,9 +7,39 @@ namespace NeuralMechanics.Models;
 /// </summary>
 public enum LayerKind
 {
-    Linear, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm,
-    ReLU, LeakyReLU, Identity, Tanh, Sigmoid, GELU,
-    MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Dropout,
+    /// <summary>A fully connected layer y = Wx + b (weight [out, in], bias [out]).</summary>
+    Linear,
+    /// <summary>A 2-D convolution (weight [out channels, in channels, kH, kW], bias [out channels]).</summary>
+    Conv2d,
+    /// <summary>Batch normalisation of each feature/channel of an [N, C] or [N, C, L] input (γ, β per channel).</summary>
+    BatchNorm1d,
+    /// <summary>Batch normalisation of each channel of an [N, C, H, W] input (γ, β per channel).</summary>
+    BatchNorm2d,
+    /// <summary>Layer normalisation of each example over its last dimension (γ, β per feature).</summary>
+    LayerNorm,
+    /// <summary>The rectified linear unit max(0, x), elementwise.</summary>
+    ReLU,
+    /// <summary>The leaky rectifier max(x, a·x) with a small slope a, elementwise.</summary>
+    LeakyReLU,
+    /// <summary>The identity: its output is its input.</summary>
+    Identity,
+    /// <summary>The hyperbolic tangent, elementwise.</summary>
+    Tanh,
+    /// <summary>The logistic sigmoid 1/(1 + e^{−x}), elementwise.</summary>
+    Sigmoid,
+    /// <summary>The Gaussian error linear unit x·Φ(x), elementwise.</summary>
+    GELU,
+    /// <summary>2-D max pooling: the maximum of each window of each channel.</summary>
+    MaxPool2d,
+    /// <summary>2-D average pooling: the mean of each window of each channel.</summary>
+    AvgPool2d,
+    /// <summary>2-D average pooling of each channel to a fixed output size.</summary>
+    AdaptiveAvgPool2d,
+    /// <summary>Flattens each example's features into one dimension.</summary>
+    Flatten,
+    /// <summary>Dropout: zeroes random elements in training and rescales the rest (the identity in evaluation).</summary>
+    Dropout,
+    /// <summary>A module of a type the analysis does not know and that does not describe its inside.</summary>
     Unknown,
     /// <summary>A lookup table (its rows are read by index; features are the last dimension).</summary>
     Embedding,

@@ -7,7 +7,7 @@ namespace NeuralMechanics;
 /// read waits for the queue to drain, so a training loop that reads every step stalls the GPU
 /// every step; the counters make "at most one read every K steps" testable on the CPU.
 /// </summary>
-public static class HostReads
+internal static class HostReads
 {
     private static long total;
 
@@ -19,6 +19,13 @@ public static class HostReads
 
     /// <summary>Reads made by the calling thread (tests count their own reads while others run in parallel).</summary>
     public static long OnThisThread => onThisThread;
+
+    /// <summary>Counts one read made elsewhere (<see cref="TensorValues"/>' single values).</summary>
+    internal static void Count()
+    {
+        Interlocked.Increment(ref total);
+        onThisThread++;
+    }
 
     /// <summary>The values of <paramref name="tensor"/> (any shape, any device, float64) in row-major order, in one copy.</summary>
     public static double[] ToDoubles(Tensor tensor)

@@ -9,7 +9,8 @@ namespace NeuralMechanics;
 /// unreachable once its handle has been fetched, so a garbage collection on another thread can
 /// finalize it while libtorch still reads it, and the process aborts
 /// (<c>c10::Error ... Scalar::toDouble</c>). Here the Scalar is disposed only after the read, and
-/// the tensor is kept alive through it.
+/// the tensor is kept alive through it. Every read is counted in <see cref="HostReads"/> (on CUDA
+/// each one waits for the device's queue).
 /// </summary>
 /// <remarks>
 /// Constants passed to native calls follow the same rule: hold them in a <c>using</c> local
@@ -34,6 +35,7 @@ public static class TensorValues
     // The Scalar is disposed after the conversion has read it, and the tensor outlives the item call.
     private static T Read<T>(Tensor tensor, Func<Scalar, T> convert)
     {
+        HostReads.Count();
         using var scalar = tensor.ToScalar();
         T value = convert(scalar);
         GC.KeepAlive(tensor);

@@ -39,15 +39,7 @@ internal static class ChangeFigure
                     panels.Add(Panel.Blank());
                     continue;
                 }
-                var panel = new Panel($"{layers[k]} · {RunPanels.ShortName(run, with)}", Change.RelativeLabel);
-                panel.HorizontalLine(0);
-                var change = Change.OfLayer(run, kind, layers[k], relative: true);
-                panel.Add(change.Empirical, FigureStyle.Category(k), Panel.Style.Solid);
-                panel.Add(change.Continuous, FigureStyle.Prediction, Panel.Style.Dashed);
-                panel.Add(change.Discrete, FigureStyle.Prediction, Panel.Style.Dotted);
-                panel.LegendLine("measured", FigureStyle.Category(k));
-                Legend(panel, kind, run.UsesMomentum);
-                panels.Add(panel);
+                panels.Add(LayerPanel(run, with, kind, layers[k], layers[k], k));
             }
         }
         var files = FigureFile.Save(Path.Combine(folder, Id(kind)), panels, columns, FigureStyle.SmallPanelWidth, FigureStyle.SmallPanelHeight + 40);
@@ -62,6 +54,23 @@ internal static class ChangeFigure
     }
 
     /// <summary>The legend entries of the three laws (after the panel's own curves); the caption names their equations.</summary>
+    /// <summary>
+    /// One set's relative change (Q(t) − Q(0)) / terms(0) against the continuous and exact discrete
+    /// laws, with gradient flow's zero line, titled <paramref name="label"/> and the run's short name.
+    /// </summary>
+    public static Panel LayerPanel(ReportRun run, IReadOnlyList<ReportRun> runs, string kind, string layer, string label, int colour)
+    {
+        var panel = new Panel($"{label} · {RunPanels.ShortName(run, runs)}", Change.RelativeLabel);
+        panel.HorizontalLine(0);
+        var change = Change.OfLayer(run, kind, layer, relative: true);
+        panel.Add(change.Empirical, FigureStyle.Category(colour), Panel.Style.Solid);
+        panel.Add(change.Continuous, FigureStyle.Prediction, Panel.Style.Dashed);
+        panel.Add(change.Discrete, FigureStyle.Prediction, Panel.Style.Dotted);
+        panel.LegendLine("measured", FigureStyle.Category(colour));
+        Legend(panel, kind, run.UsesMomentum);
+        return panel;
+    }
+
     public static void Legend(Panel panel, string kind, bool momentum)
     {
         panel.LegendLine(momentum ? "oscillator" : "modified flow", FigureStyle.Prediction, Panel.Style.Dashed);

@@ -54,15 +54,7 @@ internal static class TransformerFigure
                 // A stream's key joins all its writers; its first writer and their number fit a title.
                 var writers = keys[k].Split('+');
                 string label = writers.Length > 1 ? $"{writers[0]} + {writers.Length - 1} writers" : keys[k];
-                var panel = new Panel($"{label} · {RunPanels.ShortName(run, with)}", Change.RelativeLabel);
-                panel.HorizontalLine(0);
-                var change = Change.OfLayer(run, kind, keys[k], relative: true);
-                panel.Add(change.Empirical, FigureStyle.Category(k), Panel.Style.Solid);
-                panel.Add(change.Continuous, FigureStyle.Prediction, Panel.Style.Dashed);
-                panel.Add(change.Discrete, FigureStyle.Prediction, Panel.Style.Dotted);
-                panel.LegendLine("measured", FigureStyle.Category(k));
-                ChangeFigure.Legend(panel, kind, run.UsesMomentum);
-                panels.Add(panel);
+                panels.Add(ChangeFigure.LayerPanel(run, with, kind, keys[k], label, k));
             }
         }
         var files = FigureFile.Save(Path.Combine(folder, id), panels, Math.Min(2, panels.Count), FigureStyle.SmallPanelWidth, FigureStyle.SmallPanelHeight + 40);

@@ -45,13 +45,13 @@ public sealed class RunDirectory
     public string NeuronsFolder => Path.Combine(Root, TrajectorySchema.NeuronsFile);
     /// <summary>The raw-parameter samples table folder.</summary>
     public string SamplesFolder => Path.Combine(Root, TrajectorySchema.SamplesFile);
-    /// <summary>The TensorBoard event folder.</summary>
     /// <summary>The attention heads' matrix charges (<see cref="TrajectorySchema.ChargesFile"/>).</summary>
     public string ChargesFolder => Path.Combine(Root, TrajectorySchema.ChargesFile);
 
     /// <summary>The charge matrices' entries (<see cref="TrajectorySchema.ChargeMatricesFile"/>).</summary>
     public string ChargeMatricesFolder => Path.Combine(Root, TrajectorySchema.ChargeMatricesFile);
 
+    /// <summary>The TensorBoard event folder.</summary>
     public string TensorBoardFolder => Path.Combine(Root, TrajectorySchema.TensorBoardFolder);
     /// <summary><c>checkpoint.bin</c>.</summary>
     public string CheckpointPath => Path.Combine(Root, TrajectorySchema.CheckpointFile);

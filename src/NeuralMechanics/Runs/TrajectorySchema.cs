@@ -35,6 +35,7 @@ namespace NeuralMechanics.Runs;
 /// </remarks>
 public static class TrajectorySchema
 {
+    /// <summary><c>manifest.json</c>: the run's configuration and what was derived from it (<see cref="RunManifest"/>).</summary>
     public const string ManifestFile = "manifest.json";
     /// <summary>Folder of Parquet parts: one row per step.</summary>
     public const string MetricsFile = "metrics";
@@ -50,22 +51,38 @@ public static class TrajectorySchema
     public const string ChargesFile = "charges";
     /// <summary>Folder of Parquet parts: the charge matrices' entries every <c>--log-every</c> steps.</summary>
     public const string ChargeMatricesFile = "charge_matrices";
+    /// <summary><c>status.json</c>: the run's state, running, finished, failed or diverged (<see cref="RunStatus"/>).</summary>
     public const string StatusFile = "status.json";
+    /// <summary><c>checkpoint.bin</c>: model, optimizer buffers, tracker, data position and RNG, to resume a run.</summary>
     public const string CheckpointFile = "checkpoint.bin";
+    /// <summary>Folder of TensorBoard event files.</summary>
     public const string TensorBoardFolder = "tensorboard";
 
+    /// <summary>Column: the step n (long; step 0 = initialisation).</summary>
     public const string Step = "step";            // long
+    /// <summary>Column: the time t = Σ_{k&lt;n} ηₖ of the step (double).</summary>
     public const string Time = "time";            // double
+    /// <summary>Column: the training loss of the step's batch (double).</summary>
     public const string Loss = "loss";            // double
+    /// <summary>Column: the training accuracy of the step's batch (double).</summary>
     public const string Accuracy = "accuracy";    // double
+    /// <summary>Column: ηₙ of the update made at this step, base rate × the schedule's factor (double).</summary>
     public const string LearningRate = "lr";      // double: ηₙ of the update made at this step (base rate × the schedule's factor)
+    /// <summary>Column: the layer's module path, e.g. "features.0" (string).</summary>
     public const string Layer = "layer";          // string, e.g. "features.0"
+    /// <summary>Column: the symmetry kind, translation | scale | rescale (string).</summary>
     public const string Kind = "kind";            // string: translation | scale | rescale
+    /// <summary>Column: the number of groups summed in a layer row (int).</summary>
     public const string Groups = "groups";        // int: groups summed in a layer row
+    /// <summary>Column: the group's index within its layer and kind (int).</summary>
     public const string Unit = "unit";            // int: group index within its layer and kind
+    /// <summary>Column: the measured conserved quantity Q (double).</summary>
     public const string Empirical = "empirical";  // double: measured Q
+    /// <summary>Column: the full parameter name, e.g. conv3.weight (string).</summary>
     public const string Parameter = "parameter";  // string: full parameter name, e.g. conv3.weight
+    /// <summary>Column: the flat index into the parameter (long).</summary>
     public const string Index = "index";          // long: flat index into the parameter
+    /// <summary>Column: the parameter's value (double).</summary>
     public const string Value = "value";          // double: the parameter's value
 
     /// <summary>Gradient flow: Q(t) = Q(0) (eq. 11–13).</summary>
@@ -75,14 +92,22 @@ public static class TrajectorySchema
     /// <summary>Exact discrete recurrence (eq. 39–41; with momentum the docs/design.md extension).</summary>
     public const string Discrete = "discrete";
 
+    /// <summary>Column: the size the relative error is measured against (double).</summary>
     public const string Terms = "terms";          // double: size the relative error is measured against
+    /// <summary>Column: the forcing |g_A|² (or its difference); with momentum |v_A|² (double).</summary>
     public const string Forcing = "forcing";      // double: |g_A|² (or difference); with momentum |v_A|²
+    /// <summary>Column: the angular speed |Δθ_A|/(η|θ_A|) of a scale group, else NaN (double).</summary>
     public const string AngularSpeed = "angular_speed";              // scale: |Δθ_A|/(η|θ_A|), else NaN
+    /// <summary>Column: the predicted angular speed √(2λ/η) of a scale group, else NaN (double).</summary>
     public const string AngularSpeedTheory = "angular_speed_theory"; // scale: √(2λ/η), else NaN
 
+    /// <summary>Column: the mean over groups of |Δθ_A|/|θ_A| of the update that led to the step (double).</summary>
     public const string AngularUpdate = "angular_update";                // scale: mean over groups of |Δθ_A|/|θ_A| of the update that led here
+    /// <summary>Column: the equilibrium angular update, e.g. √(2ηλ) for SGD (double).</summary>
     public const string AngularUpdateTheory = "angular_update_theory";   // scale: equilibrium √(2ηλ), √(2ηλ(1−α)/(1+β)), √(2ηλ(1−β₁)/(1+β₁)) (AdamW)
+    /// <summary>Column: the mean over groups of |θ_A| (double).</summary>
     public const string Norm = "norm";                                   // scale: mean over groups of |θ_A|
+    /// <summary>Column: the mean over groups of the equilibrium |θ_A|* from the step's forcing (double).</summary>
     public const string EquilibriumNorm = "equilibrium_norm";            // scale: mean over groups of the equilibrium |θ_A|* from this step's forcing
 
     /// <summary>The prediction columns, in the order reports list them.</summary>
@@ -116,7 +141,9 @@ public static class TrajectorySchema
         TrajectoryColumn.String(Parameter), TrajectoryColumn.Long(Index), TrajectoryColumn.Double(Value),
     ];
 
+    /// <summary>Column: the charge matrix entry's row (int).</summary>
     public const string Row = "row";              // int: matrix row
+    /// <summary>Column: the charge matrix entry's column (int).</summary>
     public const string Column = "col";           // int: matrix column
 
     /// <summary>Columns of <see cref="ChargesFile"/>, in file order (the prediction columns hold error norms).</summary>

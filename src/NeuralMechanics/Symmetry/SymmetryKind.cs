@@ -14,6 +14,9 @@ public enum SymmetryKind
 /// <summary>Lower-case names used in files and on the command line.</summary>
 public static class SymmetryKindNames
 {
+    /// <summary>The kind's lower-case name: translation, scale or rescale.</summary>
+    /// <param name="kind">The symmetry family.</param>
+    /// <returns>Its name in files and on the command line.</returns>
     public static string Name(this SymmetryKind kind) => kind switch
     {
         SymmetryKind.Translation => "translation",
@@ -21,6 +24,10 @@ public static class SymmetryKindNames
         _ => "rescale",
     };
 
+    /// <summary>Parses translation, scale or rescale.</summary>
+    /// <param name="name">The lower-case name.</param>
+    /// <returns>The symmetry family it names.</returns>
+    /// <exception cref="InvalidInputException">Another name.</exception>
     public static SymmetryKind Parse(string name) => name switch
     {
         "translation" => SymmetryKind.Translation,

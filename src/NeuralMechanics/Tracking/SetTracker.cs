@@ -9,6 +9,12 @@ namespace NeuralMechanics.Tracking;
 /// What the theory of one set is told: the update rule, the SGD hyperparameters with the set's own
 /// λ (null for Adam), Adam's β₁, the schedule's clock, and why there is no prediction (or null).
 /// </summary>
+/// <param name="Kind">The update rule.</param>
+/// <param name="Sgd">SGD's hyperparameters with the set's λ; null for Adam and AdamW.</param>
+/// <param name="WeightDecay">The set's λ (NaN when its parts carry different λ).</param>
+/// <param name="Beta1">Adam's β₁.</param>
+/// <param name="Clock">The schedule's ηₙ and tₙ.</param>
+/// <param name="Unavailable">Why the set has no prediction, or null.</param>
 /// <param name="SliceDecay">λ of each slice's parameter when the set's parts carry different λ (SGD), else null.</param>
 internal sealed record SetTheory(OptimizerKind Kind, SgdSettings? Sgd, double WeightDecay, double Beta1, ScheduleClock Clock, string? Unavailable,
     Func<UnitSlice, double>? SliceDecay = null);

@@ -111,6 +111,20 @@ public static class Trainer
         return (value.ReadDouble(), accuracy);
     }
 
+    /// <summary>
+    /// One forward and backward pass that reads nothing back: the loss and the batch accuracy as a
+    /// float64 tensor [2] on the device (the same numbers <see cref="ForwardBackward"/> returns). Gradients are left in .grad.
+    /// </summary>
+    public static Tensor ForwardBackwardOnDevice(nn.Module<Tensor, Tensor> network, IOptimizer optimizer, Tensor x, Tensor y, LossKind loss)
+    {
+        var output = network.forward(x);
+        var value = Losses.For(loss)(output, y);
+        optimizer.ZeroGrad();
+        value.backward();
+        using var noGrad = no_grad();
+        return stack([value.detach().to(ScalarType.Float64), output.argmax(1).eq(y).to(ScalarType.Float64).mean()]);
+    }
+
     /// <summary>Accuracy on <paramref name="data"/> in eval mode (BatchNorm running statistics, no dropout).</summary>
     public static double Evaluate(nn.Module<Tensor, Tensor> network, ImageDataSet data, Normalization norm, int batchSize, Device device)
     {

@@ -36,6 +36,8 @@ public sealed class TrainingSession : IDisposable
     private readonly Stopwatch watch = new();
     private readonly long start;
     private double lastLoss = double.NaN, lastAccuracy = double.NaN;
+    // Steps whose loss and accuracy ([2], float64) are still on the device, oldest first.
+    private readonly List<(long Step, Tensor Values)> pendingMetrics = [];
     private RunStatus? stopped;
     private bool disposed;
 
@@ -102,6 +104,7 @@ public sealed class TrainingSession : IDisposable
         // checkpoint, every row) would otherwise be stored twice.
         foreach (var w in writers) w?.DropRowsFromStep(start);
         StepIndex = start;
+        ReadEvery = Spec.Device == "cuda" ? 50 : 1;
         notes = [.. modelNotes, .. Analysis.Notes, .. resumeNotes];
         Directory.WriteStatus(RunStatus.Running());
         network.train();
@@ -154,6 +157,15 @@ public sealed class TrainingSession : IDisposable
     public RunStatus? Stopped => stopped;
 
     /// <summary>
+    /// Steps whose loss and accuracy stay on the device before one read brings them to the host and
+    /// checks them: 1 on the CPU (a read costs nothing there, and a non-finite loss stops the run
+    /// before its update), 50 on CUDA, where every read waits for the device's queue. A loss found
+    /// non-finite later stops the run at its step all the same: the rows of the steps after it are
+    /// dropped, and no checkpoint is written past it.
+    /// </summary>
+    internal int ReadEvery { get; set; }
+
+    /// <summary>
     /// One update. Returns false (and does nothing) once the run has all its steps or has stopped
     /// (a non-finite loss: <see cref="Stopped"/> says where, the rows up to there are kept).
     /// </summary>
@@ -165,23 +177,56 @@ public sealed class TrainingSession : IDisposable
         long step = StepIndex;
         using var scope = NewDisposeScope();
         var (x, y) = batches.Next();
-        var (value, accuracy) = Trainer.ForwardBackward(network, Optimizer, x, y, loss);
-        if (!double.IsFinite(value))
+        pendingMetrics.Add((step, Trainer.ForwardBackwardOnDevice(network, Optimizer, x, y, loss).DetachFromDisposeScope()));
+        if (pendingMetrics.Count >= ReadEvery && !ReadMetrics())
         {
-            stopped = RunStatus.Diverged(step, value);
             watch.Stop();
             return false;
         }
         foreach (var q in quantities) q.Observe(step, step % Spec.LogEvery == 0);
         Optimizers.ApplySchedule(Optimizer, Spec.Optimizer.Schedule, step);
         Optimizer.Step();
-        lastLoss = value;
-        lastAccuracy = accuracy;
-        metrics.AddRow().Long(step).Double(clock.Time(step)).Double(value).Double(accuracy).Double(clock.LearningRate(step)).End();
-        if (step % Spec.LogEvery == 0) { board.AddScalar("train/loss", value, step); board.AddScalar("train/accuracy", accuracy, step); }
         StepIndex = step + 1;
-        if (Spec.CheckpointEvery > 0 && StepIndex % Spec.CheckpointEvery == 0 && StepIndex < Steps) SaveCheckpoint(StepIndex);
+        bool checkpoint = Spec.CheckpointEvery > 0 && StepIndex % Spec.CheckpointEvery == 0 && StepIndex < Steps;
+        if (checkpoint && ReadMetrics()) SaveCheckpoint(StepIndex);
         watch.Stop();
+        return stopped is null;
+    }
+
+    /// <summary>
+    /// Brings the pending steps' loss and accuracy to the host in one read and writes their rows;
+    /// false when one is non-finite: the run then stops at that step and the rows of the steps after it are dropped.
+    /// </summary>
+    private bool ReadMetrics()
+    {
+        if (pendingMetrics.Count == 0) return stopped is null;
+        double[] values;
+        using (var scope = NewDisposeScope())
+            values = HostReads.ToDoubles(stack(pendingMetrics.Select(p => p.Values).ToArray()));
+        var steps = pendingMetrics.Select(p => p.Step).ToArray();
+        foreach (var (_, t) in pendingMetrics) t.Dispose();
+        pendingMetrics.Clear();
+        for (int i = 0; i < steps.Length; i++)
+        {
+            long step = steps[i];
+            double value = values[2 * i], accuracy = values[2 * i + 1];
+            if (!double.IsFinite(value))
+            {
+                stopped = RunStatus.Diverged(step, value);
+                StepIndex = step;
+                if (ReadEvery > 1)
+                {
+                    // Steps after it ran on before the read: their rows go.
+                    FlushRows();
+                    foreach (var w in writers) w?.DropRowsFromStep(step);
+                }
+                return false;
+            }
+            lastLoss = value;
+            lastAccuracy = accuracy;
+            metrics.AddRow().Long(step).Double(clock.Time(step)).Double(value).Double(accuracy).Double(clock.LearningRate(step)).End();
+            if (step % Spec.LogEvery == 0) { board.AddScalar("train/loss", value, step); board.AddScalar("train/accuracy", accuracy, step); }
+        }
         return true;
     }
 
@@ -208,6 +253,7 @@ public sealed class TrainingSession : IDisposable
 
     private TrainResult Finish()
     {
+        ReadMetrics();
         double speed = (StepIndex - start) / Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
         double test = double.NaN;
         if (stopped is null)
@@ -261,6 +307,7 @@ public sealed class TrainingSession : IDisposable
     {
         if (disposed) return;
         disposed = true;
+        ReadMetrics();
         foreach (var q in quantities) q.Flush();
         foreach (var w in writers) w?.Dispose();
         Charges?.Dispose();

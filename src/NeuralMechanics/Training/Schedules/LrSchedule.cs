@@ -101,9 +101,11 @@ public sealed record LrSchedule
             .ToArray();
 
     // Arrays compare by reference in a generated record equality; drops are compared by value.
+    /// <inheritdoc />
     public bool Equals(LrSchedule? other) => other is not null && Kind == other.Kind && Drops.SequenceEqual(other.Drops)
         && DropRate.Equals(other.DropRate) && WarmupSteps == other.WarmupSteps && Horizon == other.Horizon;
 
+    /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Kind, Drops.Length == 0 ? 0 : Drops[^1], DropRate, WarmupSteps, Horizon);
 
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
