@@ -45,7 +45,7 @@ public static class Example
         // 3. Trained with tracking into a run directory, then the report.
         var spec = new RunSpec
         {
-            Model = "small-resnet", Data = fashion ? "fashion-mnist" : "synthetic", Optimizer = new SgdSettings(0.1, 5e-4, 0.9),
+            Model = "small-resnet", Data = fashion ? "fashion-mnist" : "synthetic", Optimizer = new SgdSettings(0.1, 5e-4),
             BatchSize = 64, Steps = steps, Seed = 1, OutDir = outDir,
         };
         var result = Trainer.Run(model, spec, data);

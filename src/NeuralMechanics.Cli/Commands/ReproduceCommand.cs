@@ -129,7 +129,7 @@ internal static class ReproduceCommand
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(Path.GetFileName(r.RunDir))}: {r.Status.State.ToString().ToLowerInvariant()}{Markup.Escape(r.Status.Step is { } s ? $" at step {s}" : "")}[/]");
         var stuck = learning.OfType<LearningSummary>().Where(l => l.DidNotLearn).Select(l => l.Name).ToList();
         if (stuck.Count > 0)
-            AnsiConsole.MarkupLine($"[bold red]{stuck.Count} of {results.Count} runs did not learn[/] (loss within 1 % of ln classes at every step): {Markup.Escape(string.Join(", ", stuck))}");
+            AnsiConsole.MarkupLine($"[bold red]{stuck.Count} of {results.Count} runs did not learn[/] (loss within 1 % of ln classes over the last 50 steps): {Markup.Escape(string.Join(", ", stuck))}");
         if (warning is not null) AnsiConsole.MarkupLine($"[bold red]{Markup.Escape(warning)}[/]");
         AnsiConsole.MarkupLine($"report: [link]{Markup.Escape(Path.GetFullPath(report.HtmlPath))}[/] (and {Markup.Escape(Path.GetFullPath(report.MarkdownPath))}, {report.FigureFiles.Count} figure files)");
     }

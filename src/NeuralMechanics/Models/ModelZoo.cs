@@ -49,7 +49,7 @@ public static class ModelZoo
     public static ZooModel Create(string name, long[] inputShape, int classes, ModelOptions? options = null,
         LossKind loss = LossKind.CrossEntropy, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
-        options ??= new ModelOptions();
+        options ??= DefaultOptions(name);
         if (classes < 1) throw new InvalidInputException($"classes: expected ≥ 1, found {classes}");
         string n = name.ToLowerInvariant();
         nn.Module<Tensor, Tensor> network;

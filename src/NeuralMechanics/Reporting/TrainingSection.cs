@@ -9,7 +9,7 @@ namespace NeuralMechanics.Reporting;
 /// </summary>
 internal static class TrainingSection
 {
-    /// <summary>What the table says of a run whose loss never left ln(classes).</summary>
+    /// <summary>What the table says of a run whose loss ends on ln(classes).</summary>
     public const string DidNotLearnMark = "did not learn";
 
     // "1 %" whatever the machine's culture.
@@ -21,8 +21,8 @@ internal static class TrainingSection
         yield return new ParagraphBlock(
             $"Per run: the loss of the last step's batch, the training accuracy averaged over the last {Learning.TrailingSteps} steps, the test accuracy " +
             "after the last step and the training speed (from status.json; \"—\" for runs that finished before it was recorded). A run whose loss " +
-            $"stays within {Band} of ln(classes), the loss of a uniform guess, at every step is marked \"{DidNotLearnMark}\": " +
-            "its mechanics are those of a network at initialisation. A run that left that band may still end near it (see the figure).");
+            $"stays within {Band} of ln(classes), the loss of a uniform guess, over its last {Learning.TrailingSteps} steps is marked \"{DidNotLearnMark}\": " +
+            "it never left the plateau or fell back onto it (dead units after an early spike), and its mechanics are not those of a network that learns.");
         yield return new TableBlock(["run", "steps", "final loss", $"training accuracy (last {Learning.TrailingSteps})", "test accuracy", "steps/s", "learning"],
             runs.Select(Row).ToList(), [false, true, true, true, true, true, false]);
         if (figure.IsWritten) yield return new FigureBlock(figure);

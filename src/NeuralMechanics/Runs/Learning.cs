@@ -3,22 +3,25 @@ namespace NeuralMechanics.Runs;
 /// <summary>Whether a run learned: the first thing a reader checks before trusting its mechanics.</summary>
 public static class Learning
 {
-    /// <summary>How close to ln(classes), relatively, a loss must stay at every step for "did not learn".</summary>
+    /// <summary>How close to ln(classes), relatively, a loss must stay over the last <see cref="TrailingSteps"/> steps for "did not learn".</summary>
     public const double PlateauTolerance = 0.01;
 
-    /// <summary>Steps the training accuracy is averaged over at the end of a run.</summary>
+    /// <summary>Steps the training accuracy is averaged over at the end of a run, and the plateau judged over.</summary>
     public const int TrailingSteps = 50;
 
     /// <summary>
-    /// True when every loss lies within 1 % of ln(<paramref name="classes"/>), the cross-entropy of
-    /// a uniform guess: the run never left the initial plateau. False for an empty list.
+    /// True when every loss of the last <see cref="TrailingSteps"/> steps lies within 1 % of
+    /// ln(<paramref name="classes"/>), the cross-entropy of a uniform guess: the run ends on the
+    /// plateau, whether it never left it or fell back onto it (dead units after an early spike).
+    /// False for an empty list.
     /// </summary>
     public static bool DidNotLearn(IReadOnlyList<double> losses, int classes)
     {
         if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, "expected at least 2 classes");
         if (losses.Count == 0) return false;
         double plateau = Math.Log(classes);
-        return losses.All(l => double.IsFinite(l) && Math.Abs(l - plateau) <= PlateauTolerance * plateau);
+        return losses.Skip(Math.Max(0, losses.Count - TrailingSteps))
+            .All(l => double.IsFinite(l) && Math.Abs(l - plateau) <= PlateauTolerance * plateau);
     }
 
     /// <summary>

@@ -23,7 +23,11 @@ public sealed record RunSpec
 {
     /// <summary>A zoo model (<see cref="ModelZoo.Names"/>), or the name a library user gives their own model.</summary>
     public required string Model { get; init; }
-    /// <summary>Options of a zoo model (each model reads those it has).</summary>
+    /// <summary>
+    /// Options of a zoo model (each model reads those it has). The default is the MLP's; for a model
+    /// with defaults of its own (the ViT's 4 blocks and GELU) start from <see cref="ModelZoo.DefaultOptions"/>,
+    /// as <c>nmech train</c> does.
+    /// </summary>
     public ModelOptions ModelOptions { get; init; } = new();
     /// <summary>Dataset: fashion-mnist, mnist, cifar10, cifar100, tiny-imagenet, synthetic or synthetic:CxHxW:K (or the user's own name).</summary>
     public string Data { get; init; } = "synthetic";

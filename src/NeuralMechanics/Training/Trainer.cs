@@ -43,7 +43,7 @@ public static class Trainer
     /// <summary>
     /// Trains <paramref name="network"/>, a TorchSharp module of your own (a layer the architecture
     /// graph knows, a <c>Sequential</c> of them, or a module that describes itself through
-    /// <see cref="Models.Graph.IGraphBlock"/>), on <paramref name="data"/> with tracking, into
+    /// <see cref="IGraphBlock"/>), on <paramref name="data"/> with tracking, into
     /// <see cref="RunSpec.OutDir"/>. <see cref="RunSpec.Model"/> and <see cref="RunSpec.Data"/> only name them in the run directory.
     /// Seed torch and initialise the network before; it is trained where its parameters are.
     /// </summary>

@@ -40,4 +40,14 @@ public class LearningTests
         Assert.Equal(accuracy.Average(), Learning.TrailingMean(accuracy, 50), 15);
         Assert.True(double.IsNaN(Learning.TrailingMean([], 50)));
     }
+
+    [Fact]
+    public void ARunThatEndsOnThePlateauAfterAnEarlySpikeDidNotLearnAndOneThatLeavesItLateDid()
+    {
+        double[] spikeThenDead = [.. Enumerable.Repeat(40.0, 10), .. Enumerable.Repeat(Ln10, Learning.TrailingSteps)];
+        double[] lateLearner = [.. Enumerable.Repeat(Ln10, 100), .. Enumerable.Repeat(Ln10 * 0.9, Learning.TrailingSteps)];
+
+        Assert.True(Learning.DidNotLearn(spikeThenDead, 10));
+        Assert.False(Learning.DidNotLearn(lateLearner, 10));
+    }
 }
