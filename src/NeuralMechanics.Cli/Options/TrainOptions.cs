@@ -57,35 +57,38 @@ internal sealed class TrainOptions
     /// </summary>
     public ModelOptions BindModel(ParseResult r, ModelOptions? from = null)
     {
+        bool inheriting = from is not null;
         var m = from ?? ModelZoo.DefaultOptions(r.GetValue(Model)!);
-        T Pick<T>(Option<T> option, T inherited) => (from is null && r.GetValue(option) is not null) || r.GetResult(option) is { Implicit: false } ? r.GetValue(option)! : inherited;
-        return new ModelOptions(Pick(Width, m.Width), r.GetResult(Depth) is { Implicit: false } ? r.GetValue(Depth)!.Value : m.Depth, Pick(Hidden, m.Hidden),
-            r.GetResult(Activation) is { Implicit: false } ? r.GetValue(Activation)! : m.Activation, Pick(Norm, m.Norm), Pick(Dropout, m.Dropout),
-            r.GetResult(Init) is { Implicit: false } || from is null ? Initialisation.Parse(r.GetValue(Init)!) : m.Init,
-            Pick(Patch, m.Patch), Pick(Dim, m.Dim), Pick(Heads, m.Heads), Pick(MlpRatio, m.MlpRatio));
+        // --depth and --activation have no default of their own: the model's (or the spec's) applies.
+        return new ModelOptions(Pick(r, Width, inheriting, m.Width), r.GetValue(Depth) ?? m.Depth, Pick(r, Hidden, inheriting, m.Hidden),
+            r.GetValue(Activation) ?? m.Activation, Pick(r, Norm, inheriting, m.Norm), Pick(r, Dropout, inheriting, m.Dropout),
+            Pick(r, Init, inheriting, Initialisation.Parse, m.Init),
+            Pick(r, Patch, inheriting, m.Patch), Pick(r, Dim, inheriting, m.Dim), Pick(r, Heads, inheriting, m.Heads), Pick(r, MlpRatio, inheriting, m.MlpRatio));
     }
 
     /// <summary>The optimizer settings the command line describes over <paramref name="from"/> (validated with the rest of the configuration).</summary>
     public OptimizerSettings BindOptimizer(ParseResult r, OptimizerSettings? from = null)
     {
-        T Pick<T>(Option<T> option, T inherited) => from is null || r.GetResult(option) is { Implicit: false } ? r.GetValue(option)! : inherited;
-        var (beta1, beta2) = r.GetResult(Betas) is { Implicit: false } || from is null ? OptimizerSettings.ParseBetas(r.GetValue(Betas)!) : (from.Beta1, from.Beta2);
+        bool inheriting = from is not null;
         var schedule = from?.Schedule ?? LrSchedule.Constant;
         var drops = r.GetValue(LrDrops) is { } d ? LrSchedule.ParseDrops(d) : schedule.Drops;
+        // A schedule named wins; drops given alone mean a step schedule; nothing given keeps the spec's.
         var kind = r.GetValue(Schedule) is { } s ? LrSchedule.ParseKind(s)
-            : from is not null && r.GetResult(LrDrops) is null ? schedule.Kind
+            : inheriting && !Given(r, LrDrops) ? schedule.Kind
             : drops.Length > 0 ? ScheduleKind.Step : ScheduleKind.Constant;
+        var (beta1, beta2) = Pick(r, Betas, inheriting, OptimizerSettings.ParseBetas, (from?.Beta1 ?? 0, from?.Beta2 ?? 0));
         return new OptimizerSettings
         {
-            Kind = from is null || r.GetResult(Optimizer) is { Implicit: false } ? OptimizerKindNames.Parse(r.GetValue(Optimizer)!) : from.Kind,
-            LearningRate = Pick(Lr, from?.LearningRate ?? 0), WeightDecay = Pick(Wd, from?.WeightDecay ?? 0),
-            Momentum = Pick(Momentum, from?.Momentum ?? 0), Dampening = Pick(Dampening, from?.Dampening ?? 0), Nesterov = Pick(Nesterov, from?.Nesterov ?? false),
-            Beta1 = beta1, Beta2 = beta2, Eps = Pick(Eps, from?.Eps ?? 0),
-            NoDecay = from is null || r.GetResult(NoDecay) is { Implicit: false } ? DecayExclusions.Parse(r.GetValue(NoDecay)!) : from.NoDecay,
+            Kind = Pick(r, Optimizer, inheriting, OptimizerKindNames.Parse, from?.Kind ?? default),
+            LearningRate = Pick(r, Lr, inheriting, from?.LearningRate ?? 0), WeightDecay = Pick(r, Wd, inheriting, from?.WeightDecay ?? 0),
+            Momentum = Pick(r, Momentum, inheriting, from?.Momentum ?? 0), Dampening = Pick(r, Dampening, inheriting, from?.Dampening ?? 0),
+            Nesterov = Pick(r, Nesterov, inheriting, from?.Nesterov ?? false),
+            Beta1 = beta1, Beta2 = beta2, Eps = Pick(r, Eps, inheriting, from?.Eps ?? 0),
+            NoDecay = Pick(r, NoDecay, inheriting, DecayExclusions.Parse, from?.NoDecay ?? DecayExclusion.None),
             Schedule = new LrSchedule
             {
-                Kind = kind, Drops = drops, DropRate = Pick(LrDropRate, schedule.DropRate), WarmupSteps = Pick(WarmupSteps, schedule.WarmupSteps),
-                Horizon = schedule.Horizon,
+                Kind = kind, Drops = drops, DropRate = Pick(r, LrDropRate, inheriting, schedule.DropRate),
+                WarmupSteps = Pick(r, WarmupSteps, inheriting, schedule.WarmupSteps), Horizon = schedule.Horizon,
             },
         };
     }
@@ -97,25 +100,35 @@ internal sealed class TrainOptions
     public RunSpec Bind(ParseResult r, string outDir)
     {
         var from = r.GetValue(Spec) is { } file ? RunSpec.Read(file) : null;
-        T Pick<T>(Option<T> option, T inherited) => from is null || r.GetResult(option) is { Implicit: false } ? r.GetValue(option)! : inherited;
+        bool inheriting = from is not null;
         return new RunSpec
         {
-            Model = Pick(Model, from?.Model!),
+            Model = Pick(r, Model, inheriting, from?.Model!),
             ModelOptions = BindModel(r, from?.ModelOptions),
-            Data = Pick(Data, from?.Data!),
-            DataDir = Pick(DataDir, from?.DataDir),
-            TrainLimit = Pick(TrainLimit, from?.TrainLimit),
-            Loss = from is null || r.GetResult(Loss) is { Implicit: false } ? LossKindNames.Parse(r.GetValue(Loss)!) : from.Loss,
+            Data = Pick(r, Data, inheriting, from?.Data!),
+            DataDir = Pick(r, DataDir, inheriting, from?.DataDir),
+            TrainLimit = Pick(r, TrainLimit, inheriting, from?.TrainLimit),
+            Loss = Pick(r, Loss, inheriting, LossKindNames.Parse, from?.Loss ?? default),
             Optimizer = BindOptimizer(r, from?.Optimizer),
-            BatchSize = Pick(Batch, from?.BatchSize ?? 0),
-            Epochs = Pick(Epochs, from?.Epochs ?? 0),
-            Steps = Pick(Steps, from?.Steps),
-            Seed = Pick(Seed, from?.Seed ?? 0),
-            LogEvery = Pick(LogEvery, from?.LogEvery ?? 0),
-            CheckpointEvery = Pick(CheckpointEvery, from?.CheckpointEvery ?? 0),
-            Device = Pick(Device, from?.Device!),
-            Track = from is null || r.GetResult(NoTrack) is { Implicit: false } ? !r.GetValue(NoTrack) : from.Track,
+            BatchSize = Pick(r, Batch, inheriting, from?.BatchSize ?? 0),
+            Epochs = Pick(r, Epochs, inheriting, from?.Epochs ?? 0),
+            Steps = Pick(r, Steps, inheriting, from?.Steps),
+            Seed = Pick(r, Seed, inheriting, from?.Seed ?? 0),
+            LogEvery = Pick(r, LogEvery, inheriting, from?.LogEvery ?? 0),
+            CheckpointEvery = Pick(r, CheckpointEvery, inheriting, from?.CheckpointEvery ?? 0),
+            Device = Pick(r, Device, inheriting, from?.Device!),
+            Track = Pick(r, NoTrack, inheriting, noTrack => !noTrack, from?.Track ?? true),
             OutDir = outDir,
         };
     }
+
+    private static bool Given(ParseResult r, Option option) => r.GetResult(option) is { Implicit: false };
+
+    /// <summary>The option's value where it was given or there is no specification to inherit from; else <paramref name="inherited"/>.</summary>
+    private static T Pick<T>(ParseResult r, Option<T> option, bool inheriting, T inherited) =>
+        !inheriting || Given(r, option) ? r.GetValue(option)! : inherited;
+
+    /// <summary><see cref="Pick{T}"/> for an option whose text is parsed.</summary>
+    private static TValue Pick<T, TValue>(ParseResult r, Option<T> option, bool inheriting, Func<T, TValue> parse, TValue inherited) =>
+        !inheriting || Given(r, option) ? parse(r.GetValue(option)!) : inherited;
 }

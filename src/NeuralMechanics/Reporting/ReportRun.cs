@@ -22,7 +22,7 @@ internal sealed class ReportRun
         Layers = TrajectoryReader.Read(directory.LayersFolder);
         Neurons = TrajectoryReader.Read(directory.NeuronsFolder);
         Samples = TrajectoryReader.Read(directory.SamplesFolder);
-        Equilibrium = TrajectoryReader.Read(Path.Combine(directory.Root, TrajectorySchema.EquilibriumFile));
+        Equilibrium = TrajectoryReader.Read(directory.EquilibriumFolder);
         var (parameters, indices) = (Samples.Strings(TrajectorySchema.Parameter), Samples.Longs(TrajectorySchema.Index));
         sampleRows = IndexRows(Samples, i => (parameters[i], indices[i]));
         layerRows = IndexBySet(Layers);

@@ -45,6 +45,8 @@ public sealed class RunDirectory
     public string NeuronsFolder => Path.Combine(Root, TrajectorySchema.NeuronsFile);
     /// <summary>The raw-parameter samples table folder.</summary>
     public string SamplesFolder => Path.Combine(Root, TrajectorySchema.SamplesFile);
+    /// <summary>The equilibrium table folder (runs with scale groups).</summary>
+    public string EquilibriumFolder => Path.Combine(Root, TrajectorySchema.EquilibriumFile);
     /// <summary>The attention heads' matrix charges (<see cref="TrajectorySchema.ChargesFile"/>).</summary>
     public string ChargesFolder => Path.Combine(Root, TrajectorySchema.ChargesFile);
 

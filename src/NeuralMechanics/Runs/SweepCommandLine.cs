@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Text;
-using NeuralMechanics.Models;
-using NeuralMechanics.Training;
-using NeuralMechanics.Training.Schedules;
 
 namespace NeuralMechanics.Runs;
 
@@ -30,6 +27,5 @@ internal static class SweepCommandLine
         return new StringBuilder("'").Append(arg.Replace("'", "'\\''")).Append('\'').ToString();
     }
 
-    private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
     private static string Number(long v) => v.ToString(CultureInfo.InvariantCulture);
 }

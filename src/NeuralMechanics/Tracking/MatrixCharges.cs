@@ -31,6 +31,9 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
     /// <summary>Value columns per (step, head, charge): |C|, |C − gradient flow|, |C − continuous|, |C − discrete|, terms.</summary>
     private const int Values = 5;
 
+    // The prediction columns of a run the laws do not cover; held for the process (native lifetime).
+    private static readonly Scalar NaN = double.NaN;
+
     private readonly IReadOnlyList<AttentionLayer> layers;
     private readonly TrajectoryWriter table;
     private readonly TrajectoryWriter matrices;
@@ -115,7 +118,6 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         double eta = clock.LearningRate(step);
-        var nan = (Scalar)double.NaN;
         var norms = new List<Tensor>();
         for (int i = 0; i < layers.Count; i++)
         {
@@ -132,7 +134,7 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
             Tensor Error(Tensor prediction) => (charge - prediction).square().sum([2, 3]).sqrt();
             var row = Predicted
                 ? stack([charge.square().sum([2, 3]).sqrt(), Error(gradientFlow[i]!), Error(continuous[i]!), Error(discrete[i]!), terms], -1)
-                : stack([charge.square().sum([2, 3]).sqrt(), full_like(terms, nan), full_like(terms, nan), full_like(terms, nan), terms], -1);
+                : stack([charge.square().sum([2, 3]).sqrt(), full_like(terms, NaN), full_like(terms, NaN), full_like(terms, NaN), terms], -1);
             norms.Add(row);
             if (logMatrices) pendingMatrices.Add((step, i, charge.clone().DetachFromDisposeScope(), discrete[i]!.clone().DetachFromDisposeScope()));
             if (!Predicted || l.Wq.grad is null) continue;
@@ -141,7 +143,6 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
             continuous[i]!.copy_(MatrixChargeLaws.ModifiedFlowStep(continuous[i]!, forcing, eta, lambda));
         }
         pending.Add((step, stack(norms.ToArray()).DetachFromDisposeScope()));
-        nan.Dispose();
         if (logMatrices) Flush();
     }
 
@@ -150,14 +151,16 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
     {
         if (pending.Count > 0)
         {
-            using var all = stack(pending.Select(p => p.Norms).ToArray()).cpu();
-            var v = all.data<double>().ToArray();
-            // [steps, layers, 2 (QK, VO), heads, Values]
+            // [steps, layers, 2 (QK, VO), heads, Values], in one counted read.
+            long heads = pending[0].Norms.shape[2];
+            double[] v;
+            using (var scope = NewDisposeScope())
+                v = HostReads.ToDoubles(stack(pending.Select(p => p.Norms).ToArray()));
             int at = 0;
             foreach (var (step, _) in pending)
                 for (int i = 0; i < layers.Count; i++)
                     for (int c = 0; c < 2; c++)
-                        for (long h = 0; h < all.shape[3]; h++, at += Values)
+                        for (long h = 0; h < heads; h++, at += Values)
                             table.AddRow().Long(step).Double(clock.Time(step)).String($"{layers[i].Name}.h{h}").String(c == 0 ? "qk" : "vo")
                                 .Double(v[at]).Double(v[at + 1]).Double(v[at + 2]).Double(v[at + 3]).Double(v[at + 4]).End();
             foreach (var p in pending) p.Norms.Dispose();
@@ -165,10 +168,17 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
         }
         if (pendingMatrices.Count > 0)
         {
+            // Every kept matrix, measured then predicted, in one counted read.
+            double[] all;
+            using (var scope = NewDisposeScope())
+                all = HostReads.ToDoubles(cat(pendingMatrices.SelectMany(p => new[] { p.Measured.view(-1), p.Discrete.view(-1) }).ToArray(), 0));
+            int offset = 0;
             foreach (var (step, layer, measured, predicted) in pendingMatrices)
             {
-                var m = measured.cpu().data<double>().ToArray();
-                var d = predicted.cpu().data<double>().ToArray();
+                int size = (int)measured.numel();
+                var m = all.AsSpan(offset, size);
+                var d = all.AsSpan(offset + size, size);
+                offset += 2 * size;
                 long h = measured.shape[1], n = measured.shape[2];
                 var name = layers[layer].Name;
                 for (int c = 0; c < 2; c++)
@@ -178,7 +188,7 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
                             {
                                 long at = ((c * h + head) * n + r) * n + col;
                                 matrices.AddRow().Long(step).Double(clock.Time(step)).String($"{name}.h{head}").String(c == 0 ? "qk" : "vo")
-                                    .Int((int)r).Int((int)col).Double(m[at]).Double(Predicted ? d[at] : double.NaN).End();
+                                    .Int((int)r).Int((int)col).Double(m[(int)at]).Double(Predicted ? d[(int)at] : double.NaN).End();
                             }
                 measured.Dispose();
                 predicted.Dispose();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NeuralMechanics.Models;
@@ -156,6 +155,4 @@ public sealed record RunSpec
             throw InvalidInputException.InFile(path, e.Path ?? "$", $"expected a run specification: {e.Message}");
         }
     }
-
-    internal static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

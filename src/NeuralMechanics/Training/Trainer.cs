@@ -100,20 +100,16 @@ public static class Trainer
         return session.Run(progress, cancel);
     }
 
-    /// <summary>One forward and backward pass; returns the loss and the batch accuracy. Gradients are left in .grad.</summary>
+    /// <summary>One forward and backward pass; returns the loss and the batch accuracy (one read). Gradients are left in .grad.</summary>
     public static (double Loss, double Accuracy) ForwardBackward(nn.Module<Tensor, Tensor> network, IOptimizer optimizer, Tensor x, Tensor y, LossKind loss)
     {
-        var output = network.forward(x);
-        var value = Losses.For(loss)(output, y);
-        optimizer.ZeroGrad();
-        value.backward();
-        double accuracy = output.argmax(1).eq(y).to(ScalarType.Float64).mean().ReadDouble();
-        return (value.ReadDouble(), accuracy);
+        var values = HostReads.ToDoubles(ForwardBackwardOnDevice(network, optimizer, x, y, loss));
+        return (values[0], values[1]);
     }
 
     /// <summary>
     /// One forward and backward pass that reads nothing back: the loss and the batch accuracy as a
-    /// float64 tensor [2] on the device (the same numbers <see cref="ForwardBackward"/> returns). Gradients are left in .grad.
+    /// float64 tensor [2] on the device (what <see cref="ForwardBackward"/> reads). Gradients are left in .grad.
     /// </summary>
     public static Tensor ForwardBackwardOnDevice(nn.Module<Tensor, Tensor> network, IOptimizer optimizer, Tensor x, Tensor y, LossKind loss)
     {

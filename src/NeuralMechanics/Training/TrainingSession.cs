@@ -73,7 +73,7 @@ public sealed class TrainingSession : IDisposable
         var samples = track ? new TrajectoryWriter(Directory.SamplesFolder, TrajectorySchema.SamplesColumns) : null;
         // Only models with scale groups (a normalisation after a layer) have an equilibrium to show.
         var equilibrium = track && Analysis.Count(SymmetryKind.Scale) > 0
-            ? new TrajectoryWriter(Path.Combine(Directory.Root, TrajectorySchema.EquilibriumFile), TrajectorySchema.EquilibriumColumns) : null;
+            ? new TrajectoryWriter(Directory.EquilibriumFolder, TrajectorySchema.EquilibriumColumns) : null;
         board = new TensorBoardLog(Directory.TensorBoardFolder);
         Tracker = track
             ? new SymmetryTracker(Analysis, Optimizer, Spec.Optimizer, named, new TrackerSinks(layers, neurons, samples, board, equilibrium), Spec.Seed)
@@ -278,9 +278,9 @@ public sealed class TrainingSession : IDisposable
             stopped = RunStatus.Finished(new RunOutcome(Steps, lastLoss, lastAccuracy, test, speed, watch.Elapsed.TotalSeconds));
         }
         else if (stopped.State == RunState.Failed) SaveCheckpoint(StepIndex);   // an interrupted run can be resumed
-        else FlushRows();                                                   // a diverged one keeps its rows
-        Directory.WriteStatus(stopped);
+        // Every row is in its table before the status says the run ended (a diverged run keeps its rows).
         FlushRows();
+        Directory.WriteStatus(stopped);
         List<string> all = [.. notes, .. quantities.SelectMany(q => q.Unavailable).Select(u => "no prediction: " + u)];
         return new TrainResult(Directory.Root, stopped, StepIndex, lastLoss, test, speed, Analysis,
             Tracker?.Errors.Rows() ?? [], Tracker?.StateBytes ?? 0, all);
