@@ -9,7 +9,8 @@ Runs on PyTorch 1.13 (Debian's python3-torch) and 2.x, on the CPU or CUDA.
 
   python3 bench/pytorch_step.py --device cpu --threads 2 --workloads mlp,vgg11q [--windows 5 --window-seconds 0.5]
 
-prints one JSON object: {"torch", "device", "threads", "workloads": [{"label", "ms", "windows_ms"}]}.
+prints one JSON object: {"torch", "device", "threads", "blas", "workloads": [{"label", "ms", "windows_ms"}]}
+("blas": the BLAS and MKL libraries the process has loaded, e.g. Debian's reference BLAS or OpenBLAS).
 """
 import argparse
 import json
@@ -103,6 +104,16 @@ def measure(key, device, windows, window_seconds):
     return {"label": label, "ms": statistics.median(times), "windows_ms": times, "window_steps": steps}
 
 
+def loaded_blas():
+    """Paths of the BLAS/MKL shared libraries mapped into this process (Linux), else []."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "/" in line}
+    except OSError:
+        return []
+    return sorted(p for p in paths if any(k in p.rsplit("/", 1)[-1].lower() for k in ("blas", "mkl")))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
@@ -122,6 +133,7 @@ def main():
     device = torch.device(a.device)
     result = {"torch": torch.__version__, "device": a.device, "threads": torch.get_num_threads(),
               "workloads": [measure(k, device, a.windows, a.window_seconds) for k in keys]}
+    result["blas"] = loaded_blas()
     json.dump(result, sys.stdout, ensure_ascii=False)
     print()
 

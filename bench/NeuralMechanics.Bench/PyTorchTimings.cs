@@ -11,7 +11,8 @@ namespace NeuralMechanics.Bench;
 /// <param name="Version">PyTorch's version.</param>
 /// <param name="Threads">Its CPU threads.</param>
 /// <param name="Milliseconds">Median step time per workload label.</param>
-public sealed record PyTorchTimings(string Version, int Threads, IReadOnlyDictionary<string, double> Milliseconds)
+/// <param name="Blas">The BLAS and MKL libraries the PyTorch process had loaded (file paths), empty when unknown.</param>
+public sealed record PyTorchTimings(string Version, int Threads, IReadOnlyDictionary<string, double> Milliseconds, IReadOnlyList<string> Blas)
 {
     /// <summary>The script's file name, next to the benchmark's assembly.</summary>
     public const string Script = "pytorch_step.py";
@@ -60,7 +61,8 @@ public sealed record PyTorchTimings(string Version, int Threads, IReadOnlyDictio
         var root = doc.RootElement;
         var ms = root.GetProperty("workloads").EnumerateArray()
             .ToDictionary(w => w.GetProperty("label").GetString()!, w => w.GetProperty("ms").GetDouble());
-        return new PyTorchTimings(root.GetProperty("torch").GetString()!, root.GetProperty("threads").GetInt32(), ms);
+        var blas = root.TryGetProperty("blas", out var b) ? b.EnumerateArray().Select(e => e.GetString()!).ToList() : [];
+        return new PyTorchTimings(root.GetProperty("torch").GetString()!, root.GetProperty("threads").GetInt32(), ms, blas);
     }
 
     private static (int Code, string Stdout, string Stderr) Execute(string file, IEnumerable<string> args, TimeSpan timeout)
@@ -70,6 +72,9 @@ public sealed record PyTorchTimings(string Version, int Threads, IReadOnlyDictio
         // The child finds its own libraries: nmech's MKL and oneDNN settings are not PyTorch's defaults.
         start.Environment.Remove(NativeEnvironment.MklReproducibility);
         start.Environment.Remove(NativeEnvironment.OneDnnIsa);
+        // Debian's PyTorch calls the system BLAS; with OpenBLAS's own threads inside PyTorch's OpenMP
+        // threads, 2 cores run 4 busy threads (measured: mlp 2×256 8.4 ms a step, 3.1 ms with one).
+        start.Environment.TryAdd("OPENBLAS_NUM_THREADS", "1");
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -17,6 +17,15 @@ namespace NeuralMechanics.Bench;
 public sealed record Report(BenchOptions Options, string Device, DateTime Started, string? LoadBefore, string? LoadAfter,
     IReadOnlyList<StepTimings> Timings, IReadOnlyList<MemoryFigure> Memory, PyTorchTimings? PyTorch = null, string? PyTorchNote = null)
 {
+    // Which BLAS PyTorch ran on: Debian's reference BLAS is several times slower than OpenBLAS at the MLP's matrix products.
+    private static string BlasNote(IReadOnlyList<string> blas)
+    {
+        if (blas.Count == 0) return "Its BLAS: unknown.";
+        string list = string.Join(", ", blas.Select(b => "`" + b + "`"));
+        bool reference = blas.Any(b => b.Contains("/blas/", StringComparison.Ordinal));
+        return "Its BLAS: " + list + (reference ? " (Debian's reference BLAS; `apt install libopenblas0-pthread` gives it OpenBLAS)." : ".");
+    }
+
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>"median (min–max)" of paired ratios, two decimals.</summary>
@@ -71,7 +80,7 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
         {
             Line(string.Create(Inv, $"PyTorch {PyTorch.Version}, {PyTorch.Threads} CPU threads, bench/{PyTorchTimings.Script}") +
                  " (the same models, batches, loss and SGD; forward, backward, accuracy, loss and accuracy read, optimizer step; " +
-                 "MKL and oneDNN at PyTorch's defaults), run after nmech's windows.");
+                 "MKL and oneDNN at PyTorch's defaults, OPENBLAS_NUM_THREADS=1 unless set), run after nmech's windows. " + BlasNote(PyTorch.Blas));
             Line();
             Line("| model | ours, untracked ms | PyTorch ms | ratio |");
             Line("| --- | ---: | ---: | ---: |");

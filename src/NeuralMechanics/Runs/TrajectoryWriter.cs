@@ -32,6 +32,8 @@ internal sealed class TrajectoryWriter : IDisposable
     private long lastPartTimestamp = Stopwatch.GetTimestamp();
     private int nextPart;
     private bool disposed;
+    // Columns taken so far by the block of rows being added (AddRows), one bit each.
+    private ulong blockColumns;
 
     /// <summary>
     /// Opens (creating it if needed) the table folder <paramref name="folder"/> with the given columns.
@@ -44,8 +46,8 @@ internal sealed class TrajectoryWriter : IDisposable
     public TrajectoryWriter(string folder, IReadOnlyList<TrajectoryColumn> columns, int rowsPerPart = 65_536, TimeSpan? flushInterval = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerPart, 1);
-        if (columns.Count == 0 || columns.Select(c => c.Name).Distinct().Count() != columns.Count)
-            throw new ArgumentException("expected at least one column and unique column names", nameof(columns));
+        if (columns.Count == 0 || columns.Count > 64 || columns.Select(c => c.Name).Distinct().Count() != columns.Count)
+            throw new ArgumentException("expected 1 to 64 columns with unique names", nameof(columns));
         Folder = folder;
         this.columns = columns.ToArray();
         types = this.columns.Select(c => c.Type).ToArray();
@@ -78,6 +80,41 @@ internal sealed class TrajectoryWriter : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         if (active.Count == active.Capacity) active.Grow(Math.Min(rowsPerPart, active.Capacity * 2));
         return new TrajectoryRow(this, 0);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="count"/> rows at once, a column at a time: take each column's span
+    /// from the block (every column, each once), fill it, then call <see cref="RowBlock.End"/>. For
+    /// tables that get many rows per step (one per group), where a call per value would cost more than the values.
+    /// </summary>
+    public RowBlock AddRows(int count)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (active.Count > 0 && active.Count + count > rowsPerPart) StartPart();
+        if (active.Count + count > active.Capacity) active.Grow(Math.Max(active.Count + count, Math.Min(rowsPerPart, active.Capacity * 2)));
+        blockColumns = 0;
+        return new RowBlock(this, active.Count, count);
+    }
+
+    internal Span<T> BlockColumn<T>(int column, int start, int count, TrajectoryColumnType type)
+    {
+        Check(column, type);
+        if ((blockColumns & (1UL << column)) != 0) throw new InvalidOperationException($"{Folder}: column '{columns[column].Name}' taken twice in one block");
+        blockColumns |= 1UL << column;
+        return ((T[])active.Arrays[column]).AsSpan(start, count);
+    }
+
+    internal void EndBlock(int count)
+    {
+        ulong all = columns.Length == 64 ? ulong.MaxValue : (1UL << columns.Length) - 1;
+        if (blockColumns != all)
+            throw new InvalidOperationException($"{Folder}: a block of rows needs every column ({Describe(columns)}); " +
+                $"missing {string.Join(", ", columns.Where((_, i) => (blockColumns & (1UL << i)) == 0).Select(c => c.Name))}");
+        blockColumns = 0;
+        active.Count += count;
+        if (active.Count >= rowsPerPart || Stopwatch.GetTimestamp() - lastPartTimestamp >= flushIntervalTicks)
+            StartPart();
     }
 
     internal void Set(int column, long value) { Check(column, TrajectoryColumnType.Long); active.Longs[column]![active.Count] = value; }
@@ -269,4 +306,30 @@ internal readonly struct TrajectoryRow
     public TrajectoryRow String(string value) { writer.Set(column, value); return new(writer, column + 1); }
     /// <summary>Completes the row (every column must have a value); may start a part in the background.</summary>
     public void End() => writer.EndRow(column);
+}
+
+/// <summary>
+/// Rows being added to a <see cref="TrajectoryWriter"/> together (<see cref="TrajectoryWriter.AddRows"/>):
+/// one span per column, in any order, each taken once, then <see cref="End"/>.
+/// </summary>
+internal readonly ref struct RowBlock
+{
+    private readonly TrajectoryWriter writer;
+    private readonly int start;
+
+    internal RowBlock(TrajectoryWriter writer, int start, int count) => (this.writer, this.start, Count) = (writer, start, count);
+
+    /// <summary>Number of rows.</summary>
+    public int Count { get; }
+
+    /// <summary>The values of long column <paramref name="column"/>, one per row.</summary>
+    public Span<long> Longs(int column) => writer.BlockColumn<long>(column, start, Count, TrajectoryColumnType.Long);
+    /// <summary>The values of int column <paramref name="column"/>, one per row.</summary>
+    public Span<int> Ints(int column) => writer.BlockColumn<int>(column, start, Count, TrajectoryColumnType.Int);
+    /// <summary>The values of double column <paramref name="column"/>, one per row.</summary>
+    public Span<double> Doubles(int column) => writer.BlockColumn<double>(column, start, Count, TrajectoryColumnType.Double);
+    /// <summary>The values of string column <paramref name="column"/>, one per row (none null).</summary>
+    public Span<string> Strings(int column) => writer.BlockColumn<string>(column, start, Count, TrajectoryColumnType.String);
+    /// <summary>Adds the rows (every column must have been taken); may start a part in the background.</summary>
+    public void End() => writer.EndBlock(Count);
 }

@@ -40,8 +40,35 @@ public sealed class ErrorSummary
     public void Add(SymmetryKind kind, string predictor, double relativeError)
     {
         if (double.IsNaN(relativeError)) return;
+        Add(Cell(kind, predictor), relativeError);
+    }
+
+    /// <summary>
+    /// Adds the <see cref="RelativeError"/> of each group's prediction at one logged step (NaN
+    /// predictions skipped), as many <see cref="Add(SymmetryKind, string, long, double, double, double)"/> calls would.
+    /// </summary>
+    internal void AddAll(SymmetryKind kind, string predictor, long step, double[]? predictions, double[] empirical, double[] terms)
+    {
+        if (step <= 0 || predictions is null) return;
+        (long[] Counts, double[] Max)? cell = null;
+        for (int u = 0; u < empirical.Length; u++)
+        {
+            double e = RelativeError(step, predictions[u], empirical[u], terms[u]);
+            if (double.IsNaN(e)) continue;
+            cell ??= Cell(kind, predictor);
+            Add(cell.Value, e);
+        }
+    }
+
+    private (long[] Counts, double[] Max) Cell(SymmetryKind kind, string predictor)
+    {
         if (!cells.TryGetValue((kind, predictor), out var cell))
             cells[(kind, predictor)] = cell = (new long[Bins], [0.0]);
+        return cell;
+    }
+
+    private static void Add((long[] Counts, double[] Max) cell, double relativeError)
+    {
         cell.Counts[Bin(relativeError)]++;
         if (relativeError > cell.Max[0] || double.IsInfinity(relativeError)) cell.Max[0] = relativeError;
     }

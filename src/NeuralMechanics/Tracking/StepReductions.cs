@@ -14,7 +14,8 @@ namespace NeuralMechanics.Tracking;
 /// steps of it to the host in one copy). Sets that read the same slice (Q and terms, a weight in
 /// two rescale sets) share the reduction; sums and differences across slices are left to the host.
 /// Nothing is gathered or copied: per step the work is one elementwise pass per field and
-/// parameter and one reduction per slice.
+/// parameter and one reduction per slice. On the CPU, <see cref="TryMeasureOnHost"/> does the same
+/// sums straight from the tensors' memory (<see cref="UnitSums"/>), with no native call per reduction.
 /// </summary>
 internal sealed class StepReductions
 {
@@ -34,7 +35,7 @@ internal sealed class StepReductions
         if (slots.TryGetValue(key, out var slot)) return slot;
         var others = slice.OtherDims;
         slot = new Slot(checked((int)slice.Units));
-        Plan(field).Reductions.Add(new Reduction(slice.Tensor, slice.View, others.Length == 0 ? null : others, slot));
+        Plan(field).Reductions.Add(new Reduction(slice.Tensor, slice.View, others.Length == 0 ? null : others, slot, UnitGeometry.Of(slice.View, slice.UnitDim)));
         slots[key] = slot;
         return slot;
     }
@@ -45,7 +46,7 @@ internal sealed class StepReductions
         var key = (StepField.ThetaSquared, Id(parameter), "mean", -1);
         if (slots.TryGetValue(key, out var slot)) return slot;
         slot = new Slot(1);
-        Plan(StepField.ThetaSquared).Reductions.Add(new Reduction(parameter, parameter.shape, null, slot, Mean: true));
+        Plan(StepField.ThetaSquared).Reductions.Add(new Reduction(parameter, parameter.shape, null, slot, new UnitGeometry(1, 1, checked((int)parameter.numel())), Mean: true));
         slots[key] = slot;
         return slot;
     }
@@ -67,6 +68,7 @@ internal sealed class StepReductions
         Length = at;
         reductionCount = plans.Sum(p => p.Reductions.Count);
         sealedPlans = plans;
+
     }
 
     /// <summary>
@@ -99,6 +101,26 @@ internal sealed class StepReductions
         return parts.Length == 1 ? parts[0].clone() : cat(parts, 0);
     }
 
+    /// <summary>
+    /// <see cref="Measure"/>'s values computed on the host from the tensors' memory (<see cref="UnitSums"/>),
+    /// with no tensor operation and no <see cref="HostReads"/> read; false (and null) when some tensor
+    /// is not a contiguous float32 tensor on the CPU: then measure on the device.
+    /// </summary>
+    public bool TryMeasureOnHost(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out double[]? values)
+    {
+        if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
+        var measured = new double[Length];
+        var delta = update ?? (_ => null);
+        // One thread: a second one would share its core with libtorch's spinning OpenMP workers
+        // (measured: twice as fast in a loop of its own, twice as slow between training steps).
+        bool ok = true;
+        foreach (var plan in sealedPlans)
+            for (int k = 0; k < plan.Parameters && ok; k++)
+                ok = plan.TakeOnHost(k, velocity, delta, measured);
+        values = ok ? measured : null;
+        return ok;
+    }
+
     private int Id(Parameter p)
     {
         if (!ids.TryGetValue(p, out int id)) ids[p] = id = ids.Count;
@@ -126,8 +148,16 @@ internal sealed class StepReductions
     /// One reduction of a field: sum over <see cref="Others"/> of the parameter viewed as
     /// <see cref="View"/> (no sum when null: a bias is its own per-unit value), or the root of the mean of all of it.
     /// </summary>
-    private sealed record Reduction(Parameter Parameter, long[] View, long[]? Others, Slot Slot, bool Mean = false)
+    private sealed record Reduction(Parameter Parameter, long[] View, long[]? Others, Slot Slot, UnitGeometry Geometry, bool Mean = false)
     {
+        /// <summary>The same reduction of the field in <paramref name="x"/>'s memory, into its slot of <paramref name="measured"/>.</summary>
+        public void TakeOnHost(StepField field, in StepInputs x, double[] measured)
+        {
+            var into = measured.AsSpan(Slot.Start, Slot.Length);
+            UnitSums.Sum(field, x, Geometry, into);
+            if (Mean) into[0] = Math.Sqrt(into[0] / Geometry.Length);
+        }
+
         /// <summary>Takes the reduction of the field <paramref name="x"/> (the parameter's shape and dtype), in float64.</summary>
         public Tensor Take(Tensor x)
         {
@@ -164,6 +194,48 @@ internal sealed class StepReductions
                 if (reductions.Length > 1) x = x.to(ScalarType.Float64);
                 foreach (int r in reductions) parts[at + r] = Reductions[r].Take(x).MoveToOuterDisposeScope();
             }
+        }
+
+        /// <summary>Number of parameters the field is formed over.</summary>
+        public int Parameters => perParameter.Length;
+
+        /// <summary>
+        /// <see cref="Take"/>'s values for parameter <paramref name="k"/> from the memory of its tensors into
+        /// <paramref name="measured"/>; false when a tensor the field reads cannot be read there.
+        /// </summary>
+        public bool TakeOnHost(int k, Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?> update, double[] measured)
+        {
+            var (parameter, reductions) = perParameter[k];
+            // The wrappers (.grad makes a new one per call) are held until the sums are done.
+            using var scope = NewDisposeScope();
+            Tensor? theta = Reads(StepField.Theta) ? parameter : null;
+            Tensor? grad = Reads(StepField.GradSquared) ? parameter.grad : null;
+            Tensor? buffer = Reads(StepField.VelocitySquared) ? velocity(parameter) : null;
+            Tensor? delta = Reads(StepField.Update) ? update(parameter) : null;
+            if (!Readable(theta, out var t) || !Readable(grad, out var g) || !Readable(buffer, out var v) || !Readable(delta, out var d)) return false;
+            var x = new StepInputs(t, g, v, d);
+            foreach (int r in reductions) Reductions[r].TakeOnHost(Field, x, measured);
+            GC.KeepAlive(theta);
+            GC.KeepAlive(grad);
+            GC.KeepAlive(buffer);
+            GC.KeepAlive(delta);
+            return true;
+        }
+
+        // Whether this field is formed from the tensor that `like` stands for: θ, g, v or Δθ.
+        private bool Reads(StepField like) => like switch
+        {
+            StepField.Theta => Field is StepField.Theta or StepField.ThetaAbs or StepField.ThetaSquared or StepField.GradTheta or StepField.PreviousThetaUpdate,
+            StepField.GradSquared => Field is StepField.GradSquared or StepField.GradTheta,
+            StepField.VelocitySquared => Field is StepField.VelocitySquared or StepField.UpdateVelocity,
+            _ => Field is StepField.Update or StepField.UpdateSquared or StepField.PreviousThetaUpdate or StepField.UpdateVelocity,
+        };
+
+        // An absent tensor reads as zeros (an empty span); a present one must be host memory.
+        private static bool Readable(Tensor? tensor, out ReadOnlySpan<float> values)
+        {
+            values = default;
+            return tensor is null || HostMemory.TryGetSingles(tensor, out values);
         }
 
         /// <summary>The field on one parameter, in its dtype; out of place, so no parameter, gradient or buffer changes.</summary>

@@ -23,10 +23,12 @@ internal sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? 
 /// <see cref="Observe"/> after the backward pass and before the optimizer step. Per step the work
 /// is a few fused reductions per parameter over tensors already in memory (θ, g, the momentum
 /// buffer), planned once by <see cref="StepReductions"/> (each slice reduced once per field however
-/// many sets read it). The step's values stay on the device: every <see cref="FlushEvery"/> steps
-/// (and at <see cref="Flush"/>) they come to the host in one copy (<see cref="HostReads"/>), and the
-/// predictions and rows of those steps are computed then, step by step as they would have been
-/// each step, so a GPU never waits for the host within a chunk. The tracker keeps O(groups)
+/// many sets read it). On the CPU the sums are taken straight from the tensors' memory in one loop
+/// per reduction (<see cref="UnitSums"/>) and the step is processed at once. On a GPU the step's
+/// values stay on the device: every <see cref="FlushEvery"/> steps (and at <see cref="Flush"/>) they
+/// come to the host in one copy (<see cref="HostReads"/>), and the predictions and rows of those steps
+/// are computed then, step by step as they would have been each step, so the GPU never waits for
+/// the host within a chunk. The tracker keeps O(groups)
 /// doubles, plus at most <see cref="FlushEvery"/> steps of measurements on the device: no
 /// per-parameter buffer, no checkpoint needed to compute a prediction.
 /// </summary>
@@ -126,6 +128,7 @@ public sealed class SymmetryTracker : ITrackedQuantity
     /// </summary>
     public void Observe(long step, bool logNeurons)
     {
+        if (HostKernel && ObserveOnHost(step, logNeurons)) return;
         Tensor? measured = null;
         if (reductions.Length > 0)
         {
@@ -145,6 +148,34 @@ public sealed class SymmetryTracker : ITrackedQuantity
         }
         pending.Add((step, logNeurons, measured, sampled));
         if (pending.Count >= FlushEvery) Flush();
+    }
+
+    /// <summary>
+    /// Whether, with every tensor it reads in CPU memory, the tracker sums straight from that memory
+    /// and processes the step at once (true, the default), or measures with tensor operations and
+    /// defers the copy as on a GPU (false: tests of the device path run on the CPU).
+    /// </summary>
+    internal bool HostKernel { get; init; } = true;
+
+    // The CPU: no queue to wait for, nothing to defer. False when some tensor is not host float32 memory.
+    private bool ObserveOnHost(long step, bool logNeurons)
+    {
+        double[] values = [];
+        if (reductions.Length > 0 && !reductions.TryMeasureOnHost(velocity, update, out values!)) return false;
+        double[] sampled = [];
+        if (logNeurons && sinks.Samples is not null && sampleCount > 0)
+        {
+            sampled = new double[sampleCount];
+            int at = 0;
+            foreach (var s in samples)
+            {
+                if (!HostMemory.TryGetSingles(s.Param, out var theta)) return false;
+                foreach (long index in s.Index) sampled[at++] = theta[(int)index];
+            }
+        }
+        Flush();
+        Process(step, logNeurons, values, sampled);
+        return true;
     }
 
     /// <summary>
@@ -250,15 +281,27 @@ public sealed class SymmetryTracker : ITrackedQuantity
     {
         var set = r.Tracker.Set;
         string kind = set.Kind.Name();
-        for (int u = 0; u < r.Q.Length; u++)
+        // The one definition of the relative error (ErrorSummary.RelativeError), as the report's.
+        errors.AddAll(set.Kind, TrajectorySchema.GradientFlow, step, r.GradientFlow, r.Q, r.Terms);
+        errors.AddAll(set.Kind, TrajectorySchema.Continuous, step, r.Continuous, r.Q, r.Terms);
+        errors.AddAll(set.Kind, TrajectorySchema.Discrete, step, r.Discrete, r.Q, r.Terms);
+        if (sinks.Neurons is { } neurons)
         {
-            double gf = At(r.GradientFlow, u), cont = At(r.Continuous, u), disc = At(r.Discrete, u);
-            // The one definition of the relative error (ErrorSummary.RelativeError), as the report's.
-            errors.Add(set.Kind, TrajectorySchema.GradientFlow, step, gf, r.Q[u], r.Terms[u]);
-            errors.Add(set.Kind, TrajectorySchema.Continuous, step, cont, r.Q[u], r.Terms[u]);
-            errors.Add(set.Kind, TrajectorySchema.Discrete, step, disc, r.Q[u], r.Terms[u]);
-            sinks.Neurons?.AddRow().Long(step).Double(time).String(set.Layer).String(kind).Int(u)
-                .Double(r.Q[u]).Double(gf).Double(cont).Double(disc).Double(r.Terms[u]).Double(At(r.Forcing, u)).End();
+            // A block of rows, a column at a time (TrajectorySchema.NeuronsColumns' order); a missing prediction is NaN.
+            var rows = neurons.AddRows(r.Q.Length);
+            rows.Longs(0).Fill(step);
+            rows.Doubles(1).Fill(time);
+            rows.Strings(2).Fill(set.Layer);
+            rows.Strings(3).Fill(kind);
+            var units = rows.Ints(4);
+            for (int u = 0; u < units.Length; u++) units[u] = u;
+            r.Q.CopyTo(rows.Doubles(5));
+            Column(r.GradientFlow, rows.Doubles(6));
+            Column(r.Continuous, rows.Doubles(7));
+            Column(r.Discrete, rows.Doubles(8));
+            r.Terms.CopyTo(rows.Doubles(9));
+            Column(r.Forcing, rows.Doubles(10));
+            rows.End();
         }
         if (sinks.TensorBoard is { } tb)
         {
@@ -270,6 +313,12 @@ public sealed class SymmetryTracker : ITrackedQuantity
         }
     }
 
+    private static void Column(double[]? values, Span<double> into)
+    {
+        if (values is null) into.Fill(double.NaN);
+        else values.CopyTo(into);
+    }
+
     private void WriteSamples(double[] sampled, long step, double time)
     {
         int at = 0;
@@ -279,8 +328,6 @@ public sealed class SymmetryTracker : ITrackedQuantity
     }
 
     private static double Sum(double[]? values) => values is null ? double.NaN : values.Sum();
-
-    private static double At(double[]? values, int i) => values is null ? double.NaN : values[i];
 
     /// <summary>Everything needed to continue exactly after a restart (pending steps flushed first).</summary>
     public Dictionary<string, double[]> SaveState()

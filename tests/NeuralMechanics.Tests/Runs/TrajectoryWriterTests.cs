@@ -132,6 +132,67 @@ public sealed class TrajectoryWriterTests : IDisposable
         Assert.Equal(1, TrajectoryReader.Read(Folder).RowCount);
     }
 
+    /// <summary>AddStep's rows, as one block of rows a column at a time.</summary>
+    private static void AddStepAsBlock(TrajectoryWriter writer, long step)
+    {
+        var rows = writer.AddRows(2);
+        var empirical = rows.Doubles(3);
+        empirical[0] = step;
+        empirical[1] = step + 1 / 10.0;
+        rows.Longs(0).Fill(step);
+        rows.Strings(1).Fill("fc");
+        var units = rows.Ints(2);
+        (units[0], units[1]) = (0, 1);
+        rows.End();
+    }
+
+    [Fact]
+    public void BlocksOfRowsGiveTheTableThatRowByRowGivesAcrossParts()
+    {
+        string blocks = Path.Combine(root, "blocks");
+        using (var writer = new TrajectoryWriter(Folder, Columns, rowsPerPart: 3))
+            for (var step = 0; step < 5; step++) AddStep(writer, step);
+        // Parts of 3 rows: blocks of 2 start a new part rather than split (a part may end short).
+        using (var writer = new TrajectoryWriter(blocks, Columns, rowsPerPart: 3))
+            for (var step = 0; step < 5; step++)
+            {
+                if (step % 2 == 0) AddStepAsBlock(writer, step);
+                else AddStep(writer, step);
+            }
+
+        var expected = TrajectoryReader.Read(Folder);
+        var actual = TrajectoryReader.Read(blocks);
+        Assert.Equal(expected.RowCount, actual.RowCount);
+        Assert.Equal(expected.Longs("step"), actual.Longs("step"));
+        Assert.Equal(expected.Ints("unit"), actual.Ints("unit"));
+        Assert.Equal(expected.Strings("layer"), actual.Strings("layer"));
+        Assert.Equal(expected.Doubles("empirical"), actual.Doubles("empirical"));
+    }
+
+    [Fact]
+    public void ABlockOfRowsMustTakeEveryColumnOnceWithItsType()
+    {
+        using var writer = new TrajectoryWriter(Folder, Columns);
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+        {
+            var rows = writer.AddRows(2);
+            rows.Longs(0).Fill(1);
+            rows.Strings(1).Fill("fc");
+            rows.Ints(2).Fill(0);
+            rows.End();
+        });
+        Assert.Contains("missing empirical", ex.Message);
+        Assert.Throws<InvalidOperationException>(() => writer.AddRows(1).Doubles(0));
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            var rows = writer.AddRows(1);
+            rows.Longs(0);
+            rows.Longs(0);
+        });
+        writer.Flush();
+        Assert.Equal(0, TrajectoryReader.Read(Folder).RowCount);
+    }
+
     [Fact]
     public void PartsWithOtherColumnsAreRefusedNamingThePart()
     {

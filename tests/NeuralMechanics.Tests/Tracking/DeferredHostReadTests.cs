@@ -13,6 +13,8 @@ namespace NeuralMechanics.Tests.Tracking;
 /// The tracker keeps each step's measurements on the device and brings them to the host once every
 /// <see cref="SymmetryTracker.FlushEvery"/> steps (on CUDA a read every step would stall the queue
 /// every step). Deferring must change nothing: the rows, errors and state are those of reading every step.
+/// These trackers measure with tensor operations, as on a GPU (<c>HostKernel = false</c>); on the CPU
+/// they would otherwise sum straight from memory and read nothing (<see cref="HostReductionTests"/>).
 /// </summary>
 [Collection(TorchRngCollection.Name)]
 public class DeferredHostReadTests
@@ -23,7 +25,7 @@ public class DeferredHostReadTests
     /// An MLP with LayerNorm (translation, scale and rescale groups), momentum SGD, its trackers
     /// observing every step; returns each tracker's host reads within its Observe calls.
     /// </summary>
-    private static long[] Train(Func<SymmetryAnalysis, IOptimizer, List<(string, TorchSharp.Modules.Parameter)>, SymmetryTracker[]> trackers)
+    internal static long[] Train(Func<SymmetryAnalysis, IOptimizer, List<(string, TorchSharp.Modules.Parameter)>, SymmetryTracker[]> trackers)
     {
         manual_seed(5);
         var zoo = ModelZoo.Create("mlp", [1, 8, 8], 10, new ModelOptions(Depth: 2, Hidden: 16, Norm: "layernorm"));
@@ -50,7 +52,7 @@ public class DeferredHostReadTests
         return reads;
     }
 
-    private static readonly SgdSettings Settings = new(0.05, 5e-4, 0.9);
+    internal static readonly SgdSettings Settings = new(0.05, 5e-4, 0.9);
 
     [Fact]
     public void ObservingNStepsReadsTheHostOncePerChunkNotOncePerStep()
@@ -59,8 +61,8 @@ public class DeferredHostReadTests
         SymmetryTracker? a = null, b = null;
         var reads = Train((analysis, optimizer, named) =>
         [
-            a = new SymmetryTracker(analysis, optimizer, Settings, named, new TrackerSinks(null, null, null, null)) { FlushEvery = chunk },
-            b = new SymmetryTracker(analysis, optimizer, Settings, named, new TrackerSinks(null, null, null, null)) { FlushEvery = 1 },
+            a = new SymmetryTracker(analysis, optimizer, Settings, named, new TrackerSinks(null, null, null, null)) { FlushEvery = chunk, HostKernel = false },
+            b = new SymmetryTracker(analysis, optimizer, Settings, named, new TrackerSinks(null, null, null, null)) { FlushEvery = 1, HostKernel = false },
         ]);
         long before = HostReads.OnThisThread;
         a!.Flush();
@@ -93,8 +95,8 @@ public class DeferredHostReadTests
         // 7 does not divide the log interval or the step count: chunks end anywhere.
         Train((analysis, optimizer, named) =>
         [
-            each = new SymmetryTracker(analysis, optimizer, Settings, named, Sinks("each"), seed: 3) { FlushEvery = 1 },
-            deferred = new SymmetryTracker(analysis, optimizer, Settings, named, Sinks("deferred"), seed: 3) { FlushEvery = 7 },
+            each = new SymmetryTracker(analysis, optimizer, Settings, named, Sinks("each"), seed: 3) { FlushEvery = 1, HostKernel = false },
+            deferred = new SymmetryTracker(analysis, optimizer, Settings, named, Sinks("deferred"), seed: 3) { FlushEvery = 7, HostKernel = false },
         ]);
         var stateEach = each!.SaveState();
         var stateDeferred = deferred!.SaveState();

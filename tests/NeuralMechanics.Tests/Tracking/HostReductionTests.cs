@@ -1,0 +1,168 @@
+using NeuralMechanics.Models;
+using NeuralMechanics.Symmetry;
+using NeuralMechanics.Tests.Runs;
+using NeuralMechanics.Tracking;
+using NeuralMechanics.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralMechanics.Tests.Tracking;
+
+/// <summary>
+/// On the CPU the tracker sums every field straight from the tensors' memory (<see cref="UnitSums"/>)
+/// instead of with tensor operations. The fields are formed in float32 as libtorch forms them and
+/// summed in float64; only the order of the float64 additions differs, so every sum must equal
+/// libtorch's to a few ulps of its terms, and a whole tracked run must equal the tensor path's to rounding.
+/// </summary>
+[Collection(TorchRngCollection.Name)]
+public class HostReductionTests
+{
+    public static TheoryData<string, int, int, int> Geometries()
+    {
+        var data = new TheoryData<string, int, int, int>();
+        // A bias (its own per-unit value), linear rows and columns, a convolution's input channels
+        // (short runs), long runs with an outer dimension, a whole tensor; lengths not multiples of 8.
+        (int, int, int)[] shapes = [(1, 7, 1), (1, 5, 37), (13, 11, 1), (6, 4, 9), (3, 5, 40), (1, 1, 101)];
+        foreach (var field in Enum.GetValues<StepField>())
+            foreach (var (o, u, i) in shapes) data.Add(field.ToString(), o, u, i);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void HostSumsEqualLibtorchsFloat64SumsOfTheFloat32Field(string fieldName, int outer, int units, int inner)
+    {
+        var field = Enum.Parse<StepField>(fieldName);
+        manual_seed(11);
+        long n = (long)outer * units * inner;
+        using Scalar small = 0.01;
+        Tensor theta = randn(n), grad = randn(n), velocity = randn(n), update = randn(n).mul(small);
+        // libtorch's field, as StepReductions forms it, and its float64 sum per unit.
+        Tensor f = field switch
+        {
+            StepField.Theta => theta,
+            StepField.ThetaAbs => theta.abs(),
+            StepField.ThetaSquared => theta * theta,
+            StepField.GradSquared => grad * grad,
+            StepField.VelocitySquared => velocity * velocity,
+            StepField.GradTheta => grad * theta,
+            StepField.Update => update,
+            StepField.UpdateSquared => update * update,
+            StepField.PreviousThetaUpdate => (theta - update) * update,
+            _ => update * velocity,
+        };
+        var view = f.view(outer, units, inner);
+        var expected = view.sum([0L, 2L], type: ScalarType.Float64).data<double>().ToArray();
+        var scale = view.abs().sum([0L, 2L], type: ScalarType.Float64).data<double>().ToArray();
+
+        var actual = new double[units];
+        Assert.True(HostMemory.TryGetSingles(theta, out var t) & HostMemory.TryGetSingles(grad, out var g)
+            & HostMemory.TryGetSingles(velocity, out var v) & HostMemory.TryGetSingles(update, out var d));
+        UnitSums.Sum(field, new StepInputs(t, g, v, d), new UnitGeometry(outer, units, inner), actual);
+
+        for (int k = 0; k < units; k++)
+            Assert.True(Math.Abs(actual[k] - expected[k]) <= 1e-14 * scale[k],
+                $"{field} {outer}×{units}×{inner}, unit {k}: libtorch {expected[k]:R}, host {actual[k]:R}");
+    }
+
+    [Fact]
+    public void AFieldWhoseTensorDoesNotExistYetIsZero()
+    {
+        using var theta = randn(12);
+        Assert.True(HostMemory.TryGetSingles(theta, out var t));
+        var into = new double[] { 1, 2, 3 };
+        // Before the first step there is no momentum buffer: v² sums to 0, as zeros_like would.
+        UnitSums.Sum(StepField.VelocitySquared, new StepInputs(t, default, default, default), new UnitGeometry(1, 3, 4), into);
+        Assert.Equal([0.0, 0.0, 0.0], into);
+    }
+
+    [Fact]
+    public void OnlyContiguousFloat32CpuMemoryIsReadInPlace()
+    {
+        using var matrix = randn(4, 6);
+        Assert.True(HostMemory.TryGetSingles(matrix, out var values));
+        Assert.Equal(24, values.Length);
+        Assert.Equal(matrix[1, 2].ReadSingle(), values[1 * 6 + 2]);
+        using var transposed = matrix.t();
+        Assert.False(HostMemory.TryGetSingles(transposed, out _));
+        using var doubles = matrix.to(ScalarType.Float64);
+        Assert.False(HostMemory.TryGetSingles(doubles, out _));
+        Assert.False(HostMemory.TryGetSingles(null, out _));
+    }
+
+    public static TheoryData<string, string> Runs => new()
+    {
+        // Model, optimizer: between them every field the tracker forms (θ, |θ|, θ², g², g·θ, v², Δθ, Δθ²,
+        // (θ−Δθ)·Δθ, Δθ·v), per-class sums of mixed weight decay, convolutions' short runs.
+        { "mlp-layernorm", "sgd" },
+        { "mlp-layernorm", "momentum" },
+        { "mlp-layernorm", "nesterov" },
+        { "mlp-layernorm", "adam" },
+        { "mlp-layernorm", "adamw" },
+        { "mlp-layernorm", "sgd-no-decay-on-bias" },
+        { "vgg11-bn", "momentum" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public void ATrackerSummingOnTheHostEqualsOneUsingTensorOperationsToRounding(string model, string optimizer)
+    {
+        var settings = optimizer switch
+        {
+            "sgd" => new OptimizerSettings { LearningRate = 0.05, WeightDecay = 5e-4 },
+            "momentum" => new OptimizerSettings { LearningRate = 0.05, WeightDecay = 5e-4, Momentum = 0.9 },
+            "nesterov" => new OptimizerSettings { LearningRate = 0.05, WeightDecay = 5e-4, Momentum = 0.9, Nesterov = true },
+            "adam" => new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 1e-3, WeightDecay = 5e-4 },
+            "adamw" => new OptimizerSettings { Kind = OptimizerKind.AdamW, LearningRate = 1e-3, WeightDecay = 1e-2 },
+            _ => new OptimizerSettings { LearningRate = 0.05, WeightDecay = 5e-4, NoDecay = DecayExclusion.Bias },
+        };
+        manual_seed(5);
+        bool vgg = model.StartsWith("vgg", StringComparison.Ordinal);
+        long[] shape = vgg ? [3, 16, 16] : [1, 8, 8];
+        var zoo = vgg
+            ? ModelZoo.Create("vgg11-bn", shape, 10, new ModelOptions(Width: 1.0 / 16))
+            : ModelZoo.Create("mlp", shape, 10, new ModelOptions(Depth: 2, Hidden: 16, Norm: "layernorm"));
+        var analysis = SymmetryDiscovery.Discover(zoo.Architecture);
+        var named = zoo.Network.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        var opt = Optimizers.Create(zoo.Network, settings);
+        var sinks = new TrackerSinks(null, null, null, null);
+        var host = new SymmetryTracker(analysis, opt, settings, named, sinks);
+        var device = new SymmetryTracker(analysis, opt, settings, named, sinks) { FlushEvery = 1, HostKernel = false };
+        var x = randn([8, .. shape]);
+        var y = randint(10, [8]);
+        long hostReads = 0;
+        for (long step = 0; step < 12; step++)
+        {
+            using var scope = NewDisposeScope();
+            Trainer.ForwardBackward(zoo.Network, opt, x, y, LossKind.CrossEntropy);
+            long before = HostReads.OnThisThread;
+            host.Observe(step, true);
+            hostReads += HostReads.OnThisThread - before;
+            device.Observe(step, true);
+            opt.Step();
+        }
+        zoo.Network.Dispose();
+
+        // Summing host memory reads nothing through the counted path.
+        Assert.Equal(0, hostReads);
+        var a = host.SaveState();
+        var b = device.SaveState();
+        Assert.Equal(b.Keys.Order(), a.Keys.Order());
+        int compared = 0;
+        foreach (var (key, expected) in b.Where(kv => !kv.Key.StartsWith("errors/", StringComparison.Ordinal)))
+        {
+            var actual = a[key];
+            Assert.Equal(expected.Length, actual.Length);
+            // Differences of O(1) terms (a rescale Q) can sit near zero: their rounding is the terms' size.
+            double size = expected.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+            for (int i = 0; i < expected.Length; i++)
+            {
+                if (double.IsNaN(expected[i])) { Assert.True(double.IsNaN(actual[i]), $"{key} [{i}]: NaN expected, found {actual[i]:R}"); continue; }
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-11 * Math.Abs(expected[i]) + 1e-13 * size,
+                    $"{key} [{i}]: tensor path {expected[i]:R}, host {actual[i]:R}");
+                compared++;
+            }
+        }
+        Assert.True(compared > 20, $"only {compared} values compared");
+    }
+}
