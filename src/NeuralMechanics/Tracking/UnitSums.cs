@@ -117,14 +117,24 @@ internal static class UnitSums
             for (int u = 0; u < units; u++)
             {
                 int start = (o * units + u) * inner, end = start + inner, i = start;
-                var lanes = Vector<double>.Zero;
+                // Four accumulators: one would chain every addition on the last (its latency, not memory, would set the pace).
+                Vector<double> l0 = Vector<double>.Zero, l1 = l0, l2 = l0, l3 = l0;
+                for (; i <= end - 2 * width; i += 2 * width)
+                {
+                    Vector.Widen(TField.Of(x, i), out var a, out var b);
+                    Vector.Widen(TField.Of(x, i + width), out var c, out var d);
+                    l0 += a;
+                    l1 += b;
+                    l2 += c;
+                    l3 += d;
+                }
                 for (; i <= end - width; i += width)
                 {
-                    Vector.Widen(TField.Of(x, i), out var low, out var high);
-                    lanes += low;
-                    lanes += high;
+                    Vector.Widen(TField.Of(x, i), out var a, out var b);
+                    l0 += a;
+                    l1 += b;
                 }
-                double sum = Vector.Sum(lanes);
+                double sum = Vector.Sum((l0 + l1) + (l2 + l3));
                 for (; i < end; i++) sum += TField.At(x, i);
                 Unsafe.Add(ref sums, u) += sum;
             }
@@ -138,7 +148,26 @@ internal static class UnitSums
     {
         int lanes = Vector<float>.Count, half = Vector<double>.Count;
         ref double sums = ref MemoryMarshal.GetReference(into);
-        for (int o = 0; o < rows; o++)
+        int o = 0;
+        // Four rows at a time: the sums are loaded and stored once per four rows.
+        for (; o + 4 <= rows; o += 4)
+        {
+            int r0 = o * width, r1 = r0 + width, r2 = r1 + width, r3 = r2 + width, u = 0;
+            for (; u <= width - lanes; u += lanes)
+            {
+                Vector.Widen(TField.Of(x, r0 + u), out var a0, out var b0);
+                Vector.Widen(TField.Of(x, r1 + u), out var a1, out var b1);
+                Vector.Widen(TField.Of(x, r2 + u), out var a2, out var b2);
+                Vector.Widen(TField.Of(x, r3 + u), out var a3, out var b3);
+                ref double at = ref Unsafe.Add(ref sums, u);
+                Vector.StoreUnsafe(Vector.LoadUnsafe(ref at) + ((a0 + a1) + (a2 + a3)), ref at);
+                ref double next = ref Unsafe.Add(ref sums, u + half);
+                Vector.StoreUnsafe(Vector.LoadUnsafe(ref next) + ((b0 + b1) + (b2 + b3)), ref next);
+            }
+            for (; u < width; u++)
+                Unsafe.Add(ref sums, u) += ((double)TField.At(x, r0 + u) + TField.At(x, r1 + u)) + ((double)TField.At(x, r2 + u) + TField.At(x, r3 + u));
+        }
+        for (; o < rows; o++)
         {
             int row = o * width, u = 0;
             for (; u <= width - lanes; u += lanes)
