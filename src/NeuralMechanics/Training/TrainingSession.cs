@@ -300,6 +300,7 @@ public sealed class TrainingSession : IDisposable
     {
         foreach (var q in quantities) q.Flush();
         foreach (var w in writers) w?.Flush();
+        board.Flush();
     }
 
     /// <summary>Writes the rows still buffered and closes the tables (a run not finished by <see cref="Run"/> stays resumable from its last checkpoint).</summary>
@@ -310,6 +311,7 @@ public sealed class TrainingSession : IDisposable
         ReadMetrics();
         foreach (var q in quantities) q.Flush();
         foreach (var w in writers) w?.Dispose();
+        board.Dispose();
         Charges?.Dispose();
     }
 }
