@@ -158,6 +158,31 @@ internal sealed class StepReductions
             if (Mean) into[0] = Math.Sqrt(into[0] / Geometry.Length);
         }
 
+        /// <summary>
+        /// <paramref name="rows"/> ([1, R, C]) and <paramref name="columns"/> ([R, U, K], U·K = C) of the
+        /// same field and parameter in one pass over its memory; a K-long run is summed after its columns.
+        /// </summary>
+        public static void TakeRowsAndColumnsOnHost(StepField field, in StepInputs x, Reduction rows, Reduction columns, double[] measured)
+        {
+            var (r, c) = (rows.Geometry.Units, rows.Geometry.Inner);
+            var rowsInto = measured.AsSpan(rows.Slot.Start, rows.Slot.Length);
+            var columnsInto = measured.AsSpan(columns.Slot.Start, columns.Slot.Length);
+            int run = columns.Geometry.Inner;
+            if (run == 1)
+            {
+                UnitSums.SumRowsAndColumns(field, x, r, c, rowsInto, columnsInto);
+                return;
+            }
+            var sums = c <= 4096 ? stackalloc double[c] : new double[c];
+            UnitSums.SumRowsAndColumns(field, x, r, c, rowsInto, sums);
+            for (int u = 0; u < columnsInto.Length; u++)
+            {
+                double sum = 0;
+                for (int i = 0; i < run; i++) sum += sums[u * run + i];
+                columnsInto[u] = sum;
+            }
+        }
+
         /// <summary>Takes the reduction of the field <paramref name="x"/> (the parameter's shape and dtype), in float64.</summary>
         public Tensor Take(Tensor x)
         {
@@ -179,8 +204,42 @@ internal sealed class StepReductions
 
         public List<Reduction> Reductions { get; } = [];
 
-        public void Seal() => perParameter = Reductions.Select((r, i) => (r, i)).GroupBy(x => x.r.Parameter, ReferenceEqualityComparer.Instance)
-            .Select(g => ((Parameter)g.Key!, g.Select(x => x.i).ToArray())).ToArray();
+        // Per parameter, the host's passes: a reduction alone (Second −1), or rows with columns in one pass.
+        private (int First, int Second)[][] hostPasses = [];
+
+        public void Seal()
+        {
+            perParameter = Reductions.Select((r, i) => (r, i)).GroupBy(x => x.r.Parameter, ReferenceEqualityComparer.Instance)
+                .Select(g => ((Parameter)g.Key!, g.Select(x => x.i).ToArray())).ToArray();
+            hostPasses = perParameter.Select(p => HostPasses(p.Reductions)).ToArray();
+        }
+
+        // Pairs a weight's rows [1, R, C] with a reduction over its rows [R, U, K] (U·K = C): one pass for both.
+        private (int, int)[] HostPasses(int[] reductions)
+        {
+            var left = reductions.ToList();
+            var passes = new List<(int, int)>();
+            while (left.Count > 0)
+            {
+                int first = left[0];
+                left.RemoveAt(0);
+                var a = Reductions[first];
+                int partner = left.FindIndex(other => Pairs(a, Reductions[other]) || Pairs(Reductions[other], a));
+                if (partner < 0)
+                {
+                    passes.Add((first, -1));
+                    continue;
+                }
+                int second = left[partner];
+                left.RemoveAt(partner);
+                passes.Add(Pairs(a, Reductions[second]) ? (first, second) : (second, first));
+            }
+            return passes.ToArray();
+        }
+
+        private static bool Pairs(Reduction rows, Reduction columns) =>
+            !rows.Mean && !columns.Mean && rows.Geometry.Outer == 1 && columns.Geometry.Outer == rows.Geometry.Units && columns.Geometry.Outer > 1
+            && (long)columns.Geometry.Units * columns.Geometry.Inner == rows.Geometry.Inner;
 
         /// <summary>Writes each reduction's [Units] float64 values into <paramref name="parts"/> from <paramref name="at"/>, in reduction order.</summary>
         public void Take(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?> update, Tensor[] parts, int at)
@@ -214,7 +273,11 @@ internal sealed class StepReductions
             Tensor? delta = Reads(StepField.Update) ? update(parameter) : null;
             if (!Readable(theta, out var t) || !Readable(grad, out var g) || !Readable(buffer, out var v) || !Readable(delta, out var d)) return false;
             var x = new StepInputs(t, g, v, d);
-            foreach (int r in reductions) Reductions[r].TakeOnHost(Field, x, measured);
+            foreach (var (first, second) in hostPasses[k])
+            {
+                if (second < 0) Reductions[first].TakeOnHost(Field, x, measured);
+                else Reduction.TakeRowsAndColumnsOnHost(Field, x, Reductions[first], Reductions[second], measured);
+            }
             GC.KeepAlive(theta);
             GC.KeepAlive(grad);
             GC.KeepAlive(buffer);

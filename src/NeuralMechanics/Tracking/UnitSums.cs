@@ -51,17 +51,7 @@ internal static class UnitSums
     public static void Sum(StepField field, in StepInputs x, UnitGeometry geometry, Span<double> into)
     {
         if (into.Length != geometry.Units) throw new ArgumentException($"expected {geometry.Units} values, given {into.Length}", nameof(into));
-        bool present = field switch
-        {
-            StepField.Theta or StepField.ThetaAbs or StepField.ThetaSquared => Covers(x.Theta, geometry),
-            StepField.GradSquared => Covers(x.Grad, geometry),
-            StepField.VelocitySquared => Covers(x.Velocity, geometry),
-            StepField.GradTheta => Covers(x.Grad, geometry) && Covers(x.Theta, geometry),
-            StepField.Update or StepField.UpdateSquared => Covers(x.Update, geometry),
-            StepField.PreviousThetaUpdate => Covers(x.Update, geometry) && Covers(x.Theta, geometry),
-            StepField.UpdateVelocity => Covers(x.Update, geometry) && Covers(x.Velocity, geometry),
-            _ => throw new ArgumentOutOfRangeException(nameof(field)),
-        };
+        bool present = Present(field, x, geometry);
         into.Clear();
         if (!present) return;
         switch (field)
@@ -78,6 +68,74 @@ internal static class UnitSums
             case StepField.UpdateVelocity: Sum<UpdateVelocityField>(x, geometry, into); break;
         }
     }
+
+    /// <summary>
+    /// The row sums and the column sums of <paramref name="field"/> over the parameter viewed as
+    /// [<paramref name="rows"/>, <paramref name="width"/>], in one pass: a weight's incoming groups
+    /// (its rows) and the next layer's outgoing ones (its columns) read its memory once.
+    /// </summary>
+    public static void SumRowsAndColumns(StepField field, in StepInputs x, int rows, int width, Span<double> rowsInto, Span<double> columnsInto)
+    {
+        if (rowsInto.Length != rows || columnsInto.Length != width) throw new ArgumentException($"expected {rows} and {width} values");
+        var geometry = new UnitGeometry(rows, width, 1);
+        rowsInto.Clear();
+        columnsInto.Clear();
+        if (!Present(field, x, geometry)) return;
+        switch (field)
+        {
+            case StepField.Theta: RowsAndColumns<ThetaField>(x, rows, width, rowsInto, columnsInto); break;
+            case StepField.ThetaAbs: RowsAndColumns<ThetaAbsField>(x, rows, width, rowsInto, columnsInto); break;
+            case StepField.ThetaSquared: RowsAndColumns<ThetaSquaredField>(x, rows, width, rowsInto, columnsInto); break;
+            case StepField.GradSquared: RowsAndColumns<GradSquaredField>(x, rows, width, rowsInto, columnsInto); break;
+            case StepField.VelocitySquared: RowsAndColumns<VelocitySquaredField>(x, rows, width, rowsInto, columnsInto); break;
+            case StepField.GradTheta: RowsAndColumns<GradThetaField>(x, rows, width, rowsInto, columnsInto); break;
+            case StepField.Update: RowsAndColumns<UpdateField>(x, rows, width, rowsInto, columnsInto); break;
+            case StepField.UpdateSquared: RowsAndColumns<UpdateSquaredField>(x, rows, width, rowsInto, columnsInto); break;
+            case StepField.PreviousThetaUpdate: RowsAndColumns<PreviousThetaUpdateField>(x, rows, width, rowsInto, columnsInto); break;
+            case StepField.UpdateVelocity: RowsAndColumns<UpdateVelocityField>(x, rows, width, rowsInto, columnsInto); break;
+        }
+    }
+
+    private static void RowsAndColumns<TField>(in StepInputs x, int rows, int width, Span<double> rowsInto, Span<double> columnsInto) where TField : struct, IField
+    {
+        int lanes = Vector<float>.Count, half = Vector<double>.Count;
+        ref double columns = ref MemoryMarshal.GetReference(columnsInto);
+        for (int r = 0; r < rows; r++)
+        {
+            int row = r * width, c = 0;
+            Vector<double> l0 = Vector<double>.Zero, l1 = l0;
+            for (; c <= width - lanes; c += lanes)
+            {
+                Vector.Widen(TField.Of(x, row + c), out var a, out var b);
+                l0 += a;
+                l1 += b;
+                ref double at = ref Unsafe.Add(ref columns, c);
+                Vector.StoreUnsafe(Vector.LoadUnsafe(ref at) + a, ref at);
+                ref double next = ref Unsafe.Add(ref columns, c + half);
+                Vector.StoreUnsafe(Vector.LoadUnsafe(ref next) + b, ref next);
+            }
+            double sum = Vector.Sum(l0 + l1);
+            for (; c < width; c++)
+            {
+                double f = TField.At(x, row + c);
+                sum += f;
+                Unsafe.Add(ref columns, c) += f;
+            }
+            rowsInto[r] = sum;
+        }
+    }
+
+    private static bool Present(StepField field, in StepInputs x, UnitGeometry geometry) => field switch
+    {
+        StepField.Theta or StepField.ThetaAbs or StepField.ThetaSquared => Covers(x.Theta, geometry),
+        StepField.GradSquared => Covers(x.Grad, geometry),
+        StepField.VelocitySquared => Covers(x.Velocity, geometry),
+        StepField.GradTheta => Covers(x.Grad, geometry) && Covers(x.Theta, geometry),
+        StepField.Update or StepField.UpdateSquared => Covers(x.Update, geometry),
+        StepField.PreviousThetaUpdate => Covers(x.Update, geometry) && Covers(x.Theta, geometry),
+        StepField.UpdateVelocity => Covers(x.Update, geometry) && Covers(x.Velocity, geometry),
+        _ => throw new ArgumentOutOfRangeException(nameof(field)),
+    };
 
     private static bool Covers(ReadOnlySpan<float> values, UnitGeometry geometry)
     {

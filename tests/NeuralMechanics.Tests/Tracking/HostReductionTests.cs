@@ -65,6 +65,53 @@ public class HostReductionTests
                 $"{field} {outer}×{units}×{inner}, unit {k}: libtorch {expected[k]:R}, host {actual[k]:R}");
     }
 
+    public static TheoryData<string, int, int> RowsAndColumns()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (var field in Enum.GetValues<StepField>())
+            foreach (var (rows, width) in new[] { (7, 37), (5, 16), (3, 3) }) data.Add(field.ToString(), rows, width);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(RowsAndColumns))]
+    public void RowsAndColumnsInOnePassEqualLibtorchsTwoSums(string fieldName, int rows, int width)
+    {
+        var field = Enum.Parse<StepField>(fieldName);
+        manual_seed(12);
+        long n = (long)rows * width;
+        Tensor theta = randn(n), grad = randn(n), velocity = randn(n), update = randn(n);
+        Tensor f = field switch
+        {
+            StepField.Theta => theta,
+            StepField.ThetaAbs => theta.abs(),
+            StepField.ThetaSquared => theta * theta,
+            StepField.GradSquared => grad * grad,
+            StepField.VelocitySquared => velocity * velocity,
+            StepField.GradTheta => grad * theta,
+            StepField.Update => update,
+            StepField.UpdateSquared => update * update,
+            StepField.PreviousThetaUpdate => (theta - update) * update,
+            _ => update * velocity,
+        };
+        var matrix = f.view(rows, width);
+        var expectedRows = matrix.sum(1, type: ScalarType.Float64).data<double>().ToArray();
+        var expectedColumns = matrix.sum(0, type: ScalarType.Float64).data<double>().ToArray();
+        var scaleRows = matrix.abs().sum(1, type: ScalarType.Float64).data<double>().ToArray();
+        var scaleColumns = matrix.abs().sum(0, type: ScalarType.Float64).data<double>().ToArray();
+
+        var actualRows = new double[rows];
+        var actualColumns = new double[width];
+        Assert.True(HostMemory.TryGetSingles(theta, out var t) & HostMemory.TryGetSingles(grad, out var g)
+            & HostMemory.TryGetSingles(velocity, out var v) & HostMemory.TryGetSingles(update, out var d));
+        UnitSums.SumRowsAndColumns(field, new StepInputs(t, g, v, d), rows, width, actualRows, actualColumns);
+
+        for (int r = 0; r < rows; r++)
+            Assert.True(Math.Abs(actualRows[r] - expectedRows[r]) <= 1e-14 * scaleRows[r], $"{field} row {r}: libtorch {expectedRows[r]:R}, host {actualRows[r]:R}");
+        for (int c = 0; c < width; c++)
+            Assert.True(Math.Abs(actualColumns[c] - expectedColumns[c]) <= 1e-14 * scaleColumns[c], $"{field} column {c}: libtorch {expectedColumns[c]:R}, host {actualColumns[c]:R}");
+    }
+
     [Fact]
     public void AFieldWhoseTensorDoesNotExistYetIsZero()
     {
