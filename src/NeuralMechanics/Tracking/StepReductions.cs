@@ -23,6 +23,7 @@ internal sealed class StepReductions
     private readonly Dictionary<(StepField, int, string, int), Slot> slots = [];
     private readonly Dictionary<Parameter, int> ids = new(ReferenceEqualityComparer.Instance);
     private FieldPlan[]? sealedPlans;
+    private HostWorkItem[] hostWork = [];
     private int reductionCount;
 
     /// <summary>Number of doubles <see cref="Measure"/> returns.</summary>
@@ -68,6 +69,7 @@ internal sealed class StepReductions
         Length = at;
         reductionCount = plans.Sum(p => p.Reductions.Count);
         sealedPlans = plans;
+        hostWork = HostWork(plans);
 
     }
 
@@ -110,15 +112,56 @@ internal sealed class StepReductions
     {
         if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
         var measured = new double[Length];
-        var delta = update ?? (_ => null);
         // One thread: a second one would share its core with libtorch's spinning OpenMP workers
         // (measured: twice as fast in a loop of its own, twice as slow between training steps).
         bool ok = true;
-        foreach (var plan in sealedPlans)
-            for (int k = 0; k < plan.Parameters && ok; k++)
-                ok = plan.TakeOnHost(k, velocity, delta, measured);
+        foreach (var item in hostWork)
+        {
+            if (!ok) break;
+            ok = TakeOnHost(item, velocity, update, measured);
+        }
         values = ok ? measured : null;
         return ok;
+    }
+
+    // Per parameter, every field's host passes over it: its tensors are looked up once a step, whatever the fields.
+    private sealed record HostWorkItem(Parameter Parameter, (FieldPlan Plan, int Index)[] Work, bool Theta, bool Grad, bool Velocity, bool Update);
+
+    private static HostWorkItem[] HostWork(FieldPlan[] plans) =>
+        plans.SelectMany(plan => Enumerable.Range(0, plan.Parameters).Select(k => (Plan: plan, Index: k)))
+            .GroupBy(w => w.Plan.ParameterAt(w.Index), ReferenceEqualityComparer.Instance)
+            .Select(g =>
+            {
+                var work = g.Select(w => (w.Plan, w.Index)).ToArray();
+                bool Reads(Func<StepField, bool> uses) => work.Any(w => uses(w.Plan.Field));
+                return new HostWorkItem((Parameter)g.Key!, work, Reads(FieldPlan.ReadsTheta), Reads(FieldPlan.ReadsGrad),
+                    Reads(FieldPlan.ReadsVelocity), Reads(FieldPlan.ReadsUpdate));
+            }).ToArray();
+
+    private static bool TakeOnHost(HostWorkItem item, Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update, double[] measured)
+    {
+        var parameter = item.Parameter;
+        // The wrappers (.grad makes a new one per call) are held until the sums are done.
+        using var scope = NewDisposeScope();
+        Tensor? theta = item.Theta ? parameter : null;
+        Tensor? grad = item.Grad ? parameter.grad : null;
+        Tensor? buffer = item.Velocity ? velocity(parameter) : null;
+        Tensor? delta = item.Update && update is not null ? update(parameter) : null;
+        if (!Readable(theta, out var t) || !Readable(grad, out var g) || !Readable(buffer, out var v) || !Readable(delta, out var d)) return false;
+        var x = new StepInputs(t, g, v, d);
+        foreach (var (plan, k) in item.Work) plan.TakeOnHost(k, x, measured);
+        GC.KeepAlive(theta);
+        GC.KeepAlive(grad);
+        GC.KeepAlive(buffer);
+        GC.KeepAlive(delta);
+        return true;
+    }
+
+    // An absent tensor reads as zeros (an empty span); a present one must be host memory.
+    private static bool Readable(Tensor? tensor, out ReadOnlySpan<float> values)
+    {
+        values = default;
+        return tensor is null || HostMemory.TryGetSingles(tensor, out values);
     }
 
     private int Id(Parameter p)
@@ -258,48 +301,26 @@ internal sealed class StepReductions
         /// <summary>Number of parameters the field is formed over.</summary>
         public int Parameters => perParameter.Length;
 
-        /// <summary>
-        /// <see cref="Take"/>'s values for parameter <paramref name="k"/> from the memory of its tensors into
-        /// <paramref name="measured"/>; false when a tensor the field reads cannot be read there.
-        /// </summary>
-        public bool TakeOnHost(int k, Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?> update, double[] measured)
+        /// <summary><see cref="Take"/>'s values for parameter <paramref name="k"/> from its tensors' memory <paramref name="x"/> into <paramref name="measured"/>.</summary>
+        public void TakeOnHost(int k, in StepInputs x, double[] measured)
         {
-            var (parameter, reductions) = perParameter[k];
-            // The wrappers (.grad makes a new one per call) are held until the sums are done.
-            using var scope = NewDisposeScope();
-            Tensor? theta = Reads(StepField.Theta) ? parameter : null;
-            Tensor? grad = Reads(StepField.GradSquared) ? parameter.grad : null;
-            Tensor? buffer = Reads(StepField.VelocitySquared) ? velocity(parameter) : null;
-            Tensor? delta = Reads(StepField.Update) ? update(parameter) : null;
-            if (!Readable(theta, out var t) || !Readable(grad, out var g) || !Readable(buffer, out var v) || !Readable(delta, out var d)) return false;
-            var x = new StepInputs(t, g, v, d);
             foreach (var (first, second) in hostPasses[k])
             {
                 if (second < 0) Reductions[first].TakeOnHost(Field, x, measured);
                 else Reduction.TakeRowsAndColumnsOnHost(Field, x, Reductions[first], Reductions[second], measured);
             }
-            GC.KeepAlive(theta);
-            GC.KeepAlive(grad);
-            GC.KeepAlive(buffer);
-            GC.KeepAlive(delta);
-            return true;
         }
 
-        // Whether this field is formed from the tensor that `like` stands for: θ, g, v or Δθ.
-        private bool Reads(StepField like) => like switch
-        {
-            StepField.Theta => Field is StepField.Theta or StepField.ThetaAbs or StepField.ThetaSquared or StepField.GradTheta or StepField.PreviousThetaUpdate,
-            StepField.GradSquared => Field is StepField.GradSquared or StepField.GradTheta,
-            StepField.VelocitySquared => Field is StepField.VelocitySquared or StepField.UpdateVelocity,
-            _ => Field is StepField.Update or StepField.UpdateSquared or StepField.PreviousThetaUpdate or StepField.UpdateVelocity,
-        };
+        /// <summary>The parameter <paramref name="k"/>.</summary>
+        public Parameter ParameterAt(int k) => perParameter[k].Parameter;
 
-        // An absent tensor reads as zeros (an empty span); a present one must be host memory.
-        private static bool Readable(Tensor? tensor, out ReadOnlySpan<float> values)
-        {
-            values = default;
-            return tensor is null || HostMemory.TryGetSingles(tensor, out values);
-        }
+        // Which of θ, g, v and Δθ a field is formed from.
+        public static bool ReadsTheta(StepField f) =>
+            f is StepField.Theta or StepField.ThetaAbs or StepField.ThetaSquared or StepField.GradTheta or StepField.PreviousThetaUpdate;
+        public static bool ReadsGrad(StepField f) => f is StepField.GradSquared or StepField.GradTheta;
+        public static bool ReadsVelocity(StepField f) => f is StepField.VelocitySquared or StepField.UpdateVelocity;
+        public static bool ReadsUpdate(StepField f) =>
+            f is StepField.Update or StepField.UpdateSquared or StepField.PreviousThetaUpdate or StepField.UpdateVelocity;
 
         /// <summary>The field on one parameter, in its dtype; out of place, so no parameter, gradient or buffer changes.</summary>
         private Tensor Form(Parameter p, Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?> update)
