@@ -8,6 +8,7 @@ accuracy read to the host, optimizer step. Two random batches on the device, use
 Runs on PyTorch 1.13 (Debian's python3-torch) and 2.x, on the CPU or CUDA.
 
   python3 bench/pytorch_step.py --device cpu --threads 2 --workloads mlp,vgg11q [--windows 5 --window-seconds 0.5]
+  python3 bench/pytorch_step.py --device cpu --threads 2 --serve     (windows on request: stdin "KEY STEPS")
 
 prints one JSON object: {"torch", "device", "threads", "blas", "workloads": [{"label", "ms", "windows_ms"}]}
 ("blas": the BLAS and MKL libraries the process has loaded, e.g. Debian's reference BLAS or OpenBLAS).
@@ -68,7 +69,8 @@ WORKLOADS = {
 }
 
 
-def measure(key, device, windows, window_seconds):
+def trainer(key, device):
+    """A function running n training steps of workload `key` (seeded model, two random batches), warmed up."""
     label, make, shape, classes, batch, (lr, wd, momentum) = WORKLOADS[key]
     torch.manual_seed(1)
     model = make().to(device).train()
@@ -92,6 +94,28 @@ def measure(key, device, windows, window_seconds):
             torch.cuda.synchronize()
 
     run(10)
+    return label, run
+
+
+def serve(device):
+    """Windows on request, so that a caller can interleave them with its own: per stdin line
+    "KEY STEPS" runs that many steps of workload KEY and prints {"ms": mean step time}."""
+    runs = {}
+    for line in sys.stdin:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] not in WORKLOADS:
+            print(json.dumps({"error": f"expected 'KEY STEPS' with KEY one of {','.join(WORKLOADS)}, found {line.strip()!r}"}), flush=True)
+            continue
+        key, steps = parts[0], int(parts[1])
+        if key not in runs:
+            runs[key] = trainer(key, device)[1]
+        start = time.perf_counter()
+        runs[key](steps)
+        print(json.dumps({"ms": (time.perf_counter() - start) * 1000 / steps}), flush=True)
+
+
+def measure(key, device, windows, window_seconds):
+    label, run = trainer(key, device)
     start = time.perf_counter()
     run(5)
     step = (time.perf_counter() - start) / 5
@@ -121,6 +145,7 @@ def main():
     p.add_argument("--workloads", default="mlp,vgg11q", help="comma-separated: " + ",".join(WORKLOADS))
     p.add_argument("--windows", type=int, default=5)
     p.add_argument("--window-seconds", type=float, default=0.5)
+    p.add_argument("--serve", action="store_true", help="print the header line, then time windows asked for on stdin ('KEY STEPS')")
     a = p.parse_args()
     keys = [k for k in a.workloads.split(",") if k]
     unknown = [k for k in keys if k not in WORKLOADS]
@@ -131,6 +156,10 @@ def main():
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     device = torch.device(a.device)
+    if a.serve:
+        print(json.dumps({"torch": torch.__version__, "device": a.device, "threads": torch.get_num_threads(), "blas": loaded_blas()}), flush=True)
+        serve(device)
+        return
     result = {"torch": torch.__version__, "device": a.device, "threads": torch.get_num_threads(),
               "workloads": [measure(k, device, a.windows, a.window_seconds) for k in keys]}
     result["blas"] = loaded_blas()

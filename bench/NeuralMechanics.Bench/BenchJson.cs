@@ -5,8 +5,9 @@ namespace NeuralMechanics.Bench;
 
 /// <summary>
 /// The per-workload results in a form to compare across commits:
-/// <c>{"workloads":[{"label","device","untracked_ms","tracked_ratio","tracked_every_step_ratio","pytorch_ms"}]}</c>,
-/// ratios the medians of the per-window ratios, <c>pytorch_ms</c> null when PyTorch was not timed.
+/// <c>{"workloads":[{"label","device","untracked_ms","tracked_ratio","tracked_every_step_ratio","pytorch_ms","pytorch_ratio"}]}</c>,
+/// ratios the medians of the per-window ratios (<c>pytorch_ratio</c>: untracked over PyTorch's paired
+/// windows), <c>pytorch_ms</c> and <c>pytorch_ratio</c> null when PyTorch was not timed.
 /// </summary>
 public static class BenchJson
 {
@@ -17,7 +18,8 @@ public static class BenchJson
     {
         var rows = report.Timings.Select(t => new Row(t.Workload.Label, report.Device, t.Median(Variant.Untracked),
             OrderStatistics.Median(t.Ratios(Variant.TrackedEvery50)), OrderStatistics.Median(t.Ratios(Variant.TrackedEveryStep)),
-            report.PyTorch?.Milliseconds.GetValueOrDefault(t.Workload.Label) is double ms ? ms : null)).ToList();
+            t.PyTorch is { } ms ? OrderStatistics.Median(ms) : null,
+            t.PyTorchRatios() is { } ratios ? OrderStatistics.Median(ratios) : null)).ToList();
         return JsonSerializer.Serialize(new Document(rows), Options);
     }
 
@@ -29,5 +31,6 @@ public static class BenchJson
         [property: JsonPropertyName("untracked_ms")] double UntrackedMs,
         [property: JsonPropertyName("tracked_ratio")] double TrackedRatio,
         [property: JsonPropertyName("tracked_every_step_ratio")] double TrackedEveryStepRatio,
-        [property: JsonPropertyName("pytorch_ms")] double? PyTorchMs);
+        [property: JsonPropertyName("pytorch_ms")] double? PyTorchMs,
+        [property: JsonPropertyName("pytorch_ratio")] double? PyTorchRatio);
 }

@@ -29,17 +29,6 @@ try
         : [Workload.Mlp, Workload.Vgg11Quarter];
     foreach (var w in timed) NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(w.Model, w.Options));
     string scratch = Path.Combine(Path.GetTempPath(), $"nmech-bench-{Environment.ProcessId}");
-    var timings = new List<StepTimings>();
-    try
-    {
-        foreach (var w in timed)
-            timings.Add(StepTimings.Measure(w, device, options.Windows, windowSeconds: options.Quick ? 0.5 : 1.0,
-                chunkSteps: cuda ? Variants.SparseLogEvery : 1, scratch, Console.Error.WriteLine));
-    }
-    finally
-    {
-        if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
-    }
     PyTorchTimings? pytorch = null;
     string? pytorchNote = null;
     if (!options.PyTorch) pytorchNote = "--no-pytorch";
@@ -47,9 +36,20 @@ try
         pytorchNote = options.Python is null ? "no python3 with torch (python3 on the PATH, /usr/bin/python3)" : $"--python {options.Python} cannot import torch";
     else
     {
-        Console.Error.WriteLine($"plain PyTorch ({python} {PyTorchTimings.Script}) ...");
-        pytorch = PyTorchTimings.Measure(python, timed.Select(w => w.PyTorchKey).ToList(), cuda ? "cuda" : "cpu", torch.get_num_threads(),
-            options.Windows, options.Quick ? 0.5 : 1.0);
+        Console.Error.WriteLine($"plain PyTorch: {python} {PyTorchTimings.Script} --serve, a window after each of nmech's");
+        pytorch = PyTorchTimings.Start(python, cuda ? "cuda" : "cpu", torch.get_num_threads());
+    }
+    var timings = new List<StepTimings>();
+    try
+    {
+        foreach (var w in timed)
+            timings.Add(StepTimings.Measure(w, device, options.Windows, windowSeconds: options.Quick ? 0.5 : 1.0,
+                chunkSteps: cuda ? Variants.SparseLogEvery : 1, scratch, Console.Error.WriteLine, pytorch));
+    }
+    finally
+    {
+        if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+        pytorch?.Dispose();
     }
     Console.Error.WriteLine("tracker memory (models built on the CPU) ...");
     var memory = new[] { Workload.Mlp, Workload.Vgg11Quarter, Workload.Vgg16, Workload.Vgg16Bn }.Select(MemoryFigure.Measure).ToList();

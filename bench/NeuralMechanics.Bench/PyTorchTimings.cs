@@ -5,17 +5,37 @@ using System.Text.Json;
 namespace NeuralMechanics.Bench;
 
 /// <summary>
-/// Plain PyTorch's step time on the same workloads, measured by <c>bench/pytorch_step.py</c>
-/// (copied next to the benchmark) in a <c>python3</c> that has <c>torch</c>.
+/// Plain PyTorch timing the same workloads in a child process (<c>bench/pytorch_step.py --serve</c>,
+/// copied next to the benchmark, in a <c>python3</c> that has <c>torch</c>), one window at a time on
+/// request, so that its windows interleave with nmech's and each ratio pairs windows run a moment
+/// apart: on a shared machine whose speed drifts by tens of percent over minutes, timing one after
+/// the other compares the drift.
 /// </summary>
-/// <param name="Version">PyTorch's version.</param>
-/// <param name="Threads">Its CPU threads.</param>
-/// <param name="Milliseconds">Median step time per workload label.</param>
-/// <param name="Blas">The BLAS and MKL libraries the PyTorch process had loaded (file paths), empty when unknown.</param>
-public sealed record PyTorchTimings(string Version, int Threads, IReadOnlyDictionary<string, double> Milliseconds, IReadOnlyList<string> Blas)
+public sealed class PyTorchTimings : IDisposable
 {
     /// <summary>The script's file name, next to the benchmark's assembly.</summary>
     public const string Script = "pytorch_step.py";
+
+    private readonly Process process;
+    private readonly string python;
+
+    private PyTorchTimings(Process process, string python, string version, int threads, IReadOnlyList<string> blas)
+    {
+        this.process = process;
+        this.python = python;
+        Version = version;
+        Threads = threads;
+        Blas = blas;
+    }
+
+    /// <summary>PyTorch's version.</summary>
+    public string Version { get; }
+
+    /// <summary>Its CPU threads.</summary>
+    public int Threads { get; }
+
+    /// <summary>The BLAS and MKL libraries the PyTorch process loaded (file paths), empty when unknown.</summary>
+    public IReadOnlyList<string> Blas { get; }
 
     /// <summary>
     /// The first of <paramref name="python"/> (when given), <c>python3</c> on the PATH and
@@ -28,8 +48,9 @@ public sealed record PyTorchTimings(string Version, int Threads, IReadOnlyDictio
         {
             try
             {
-                var (code, _, _) = Execute(candidate, ["-c", "import torch"], TimeSpan.FromSeconds(60));
-                if (code == 0) return candidate;
+                using var probe = Process.Start(StartInfo(candidate, ["-c", "import torch"], input: false))!;
+                if (probe.WaitForExit(TimeSpan.FromSeconds(60)) && probe.ExitCode == 0) return candidate;
+                if (!probe.HasExited) probe.Kill(entireProcessTree: true);
             }
             catch (System.ComponentModel.Win32Exception)
             {
@@ -39,35 +60,60 @@ public sealed record PyTorchTimings(string Version, int Threads, IReadOnlyDictio
         return null;
     }
 
-    /// <summary>
-    /// Runs the script for <paramref name="keys"/> (its workload names) on <paramref name="device"/>
-    /// with <paramref name="threads"/> CPU threads; throws <see cref="InvalidInputException"/> with its error output when it fails.
-    /// </summary>
-    public static PyTorchTimings Measure(string python, IReadOnlyList<string> keys, string device, int threads, int windows, double windowSeconds)
+    /// <summary>Starts the script on <paramref name="device"/> with <paramref name="threads"/> CPU threads; throws <see cref="InvalidInputException"/> when it fails.</summary>
+    public static PyTorchTimings Start(string python, string device, int threads)
     {
         string script = Path.Combine(AppContext.BaseDirectory, Script);
         if (!File.Exists(script)) throw new InvalidInputException($"{script}: the PyTorch script is missing from the benchmark's folder");
-        var (code, stdout, stderr) = Execute(python, [script, "--device", device, "--threads", threads.ToString(CultureInfo.InvariantCulture),
-            "--workloads", string.Join(",", keys), "--windows", windows.ToString(CultureInfo.InvariantCulture),
-            "--window-seconds", windowSeconds.ToString("R", CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(30));
-        if (code != 0) throw new InvalidInputException($"{python} {Script}: exit code {code}: {stderr.Trim()}");
-        return Parse(stdout);
-    }
-
-    /// <summary>Reads the script's JSON line.</summary>
-    public static PyTorchTimings Parse(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
+        var process = Process.Start(StartInfo(python, [script, "--device", device, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--serve"], input: true))!;
+        string? header = process.StandardOutput.ReadLine();
+        if (header is null)
+        {
+            process.WaitForExit();
+            throw new InvalidInputException($"{python} {Script}: exit code {process.ExitCode}: {process.StandardError.ReadToEnd().Trim()}");
+        }
+        using var doc = JsonDocument.Parse(header);
         var root = doc.RootElement;
-        var ms = root.GetProperty("workloads").EnumerateArray()
-            .ToDictionary(w => w.GetProperty("label").GetString()!, w => w.GetProperty("ms").GetDouble());
         var blas = root.TryGetProperty("blas", out var b) ? b.EnumerateArray().Select(e => e.GetString()!).ToList() : [];
-        return new PyTorchTimings(root.GetProperty("torch").GetString()!, root.GetProperty("threads").GetInt32(), ms, blas);
+        return new PyTorchTimings(process, python, root.GetProperty("torch").GetString()!, root.GetProperty("threads").GetInt32(), blas);
     }
 
-    private static (int Code, string Stdout, string Stderr) Execute(string file, IEnumerable<string> args, TimeSpan timeout)
+    /// <summary>Runs <paramref name="steps"/> steps of workload <paramref name="key"/> (its name in the script) and returns the mean step time in ms.</summary>
+    public double Window(string key, int steps)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        process.StandardInput.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key} {steps}"));
+        process.StandardInput.Flush();
+        string? reply = process.StandardOutput.ReadLine();
+        if (reply is null)
+        {
+            process.WaitForExit(TimeSpan.FromSeconds(10));
+            throw new InvalidInputException($"{python} {Script}: stopped while timing {key}: {process.StandardError.ReadToEnd().Trim()}");
+        }
+        using var doc = JsonDocument.Parse(reply);
+        if (doc.RootElement.TryGetProperty("error", out var error)) throw new InvalidInputException($"{python} {Script}: {error.GetString()}");
+        return doc.RootElement.GetProperty("ms").GetDouble();
+    }
+
+    /// <summary>Ends the child process (its stdin closed; killed if it does not exit).</summary>
+    public void Dispose()
+    {
+        try
+        {
+            process.StandardInput.Close();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(30))) process.Kill(entireProcessTree: true);
+        }
+        finally
+        {
+            process.Dispose();
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, bool input)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = input, RedirectStandardError = input, RedirectStandardInput = input, UseShellExecute = false,
+        };
         foreach (var a in args) start.ArgumentList.Add(a);
         // The child finds its own libraries: nmech's MKL and oneDNN settings are not PyTorch's defaults.
         start.Environment.Remove(NativeEnvironment.MklReproducibility);
@@ -75,14 +121,6 @@ public sealed record PyTorchTimings(string Version, int Threads, IReadOnlyDictio
         // Debian's PyTorch calls the system BLAS; with OpenBLAS's own threads inside PyTorch's OpenMP
         // threads, 2 cores run 4 busy threads (measured: mlp 2×256 8.4 ms a step, 3.1 ms with one).
         start.Environment.TryAdd("OPENBLAS_NUM_THREADS", "1");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidInputException($"{file}: did not finish within {timeout.TotalMinutes:0} minutes");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        return start;
     }
 }

@@ -12,7 +12,7 @@ namespace NeuralMechanics.Bench;
 /// <param name="LoadAfter">1-minute load average when it ended.</param>
 /// <param name="Timings">Step times per workload.</param>
 /// <param name="Memory">Tracker memory per model.</param>
-/// <param name="PyTorch">Plain PyTorch's step times on this machine, or null when not timed.</param>
+/// <param name="PyTorch">Plain PyTorch's process (its version, threads and BLAS; its windows are in <see cref="Timings"/>), or null when not timed.</param>
 /// <param name="PyTorchNote">Why PyTorch was not timed, or null.</param>
 public sealed record Report(BenchOptions Options, string Device, DateTime Started, string? LoadBefore, string? LoadAfter,
     IReadOnlyList<StepTimings> Timings, IReadOnlyList<MemoryFigure> Memory, PyTorchTimings? PyTorch = null, string? PyTorchNote = null)
@@ -78,18 +78,16 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
         if (PyTorch is null) Line($"Not measured: {PyTorchNote ?? "no python3 with torch"}.");
         else
         {
-            Line(string.Create(Inv, $"PyTorch {PyTorch.Version}, {PyTorch.Threads} CPU threads, bench/{PyTorchTimings.Script}") +
+            Line(string.Create(Inv, $"PyTorch {PyTorch.Version}, {PyTorch.Threads} CPU threads, bench/{PyTorchTimings.Script} --serve") +
                  " (the same models, batches, loss and SGD; forward, backward, accuracy, loss and accuracy read, optimizer step; " +
-                 "MKL and oneDNN at PyTorch's defaults, OPENBLAS_NUM_THREADS=1 unless set), run after nmech's windows. " + BlasNote(PyTorch.Blas));
+                 "MKL and oneDNN at PyTorch's defaults, OPENBLAS_NUM_THREADS=1 unless set), a window of its own after each of nmech's windows; " +
+                 "ratio: median over windows of nmech's untracked step over PyTorch's next window (min–max). " + BlasNote(PyTorch.Blas));
             Line();
             Line("| model | ours, untracked ms | PyTorch ms | ratio |");
             Line("| --- | ---: | ---: | ---: |");
             foreach (var t in Timings)
-                if (PyTorch.Milliseconds.TryGetValue(t.Workload.Label, out double theirs))
-                {
-                    double ours = t.Median(Variant.Untracked);
-                    Line(string.Create(Inv, $"| {t.Workload.Label} | {ours:0.00} | {theirs:0.00} | **{ours / theirs:0.00}** |"));
-                }
+                if (t.PyTorch is { } theirs)
+                    Line(string.Create(Inv, $"| {t.Workload.Label} | {t.Median(Variant.Untracked):0.00} | {OrderStatistics.Median(theirs):0.00} | {RatioCell(t.PyTorchRatios()!)} |"));
         }
         Line();
 

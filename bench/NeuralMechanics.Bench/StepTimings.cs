@@ -9,8 +9,13 @@ namespace NeuralMechanics.Bench;
 /// <param name="WindowSteps">Steps each variant runs per window.</param>
 /// <param name="ChunkSteps">Steps a variant runs before the next variant's turn.</param>
 /// <param name="Milliseconds">Per variant: its mean step time in each window.</param>
-public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps, int ChunkSteps, IReadOnlyDictionary<Variant, double[]> Milliseconds)
+/// <param name="PyTorch">Plain PyTorch's mean step time in a window of its own after each window, or null when not timed.</param>
+public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps, int ChunkSteps, IReadOnlyDictionary<Variant, double[]> Milliseconds,
+    double[]? PyTorch = null)
 {
+    /// <summary>Ratios of the untracked step to plain PyTorch's, one per window (paired), or null.</summary>
+    public double[]? PyTorchRatios() => PyTorch is null ? null : Statistics.PairedRatios(Milliseconds[Variant.Untracked], PyTorch);
+
     /// <summary>Median step time of <paramref name="variant"/>.</summary>
     public double Median(Variant variant) => OrderStatistics.Median(Milliseconds[variant]);
 
@@ -24,9 +29,11 @@ public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps
     /// is a multiple of 50 steps per variant (every window holds the same share of neuron-logging
     /// steps) lasting about <paramref name="windowSeconds"/>. Rows are written as in a training
     /// run: added in the step, stored as Parquet parts on a background thread every 65,536 rows or 30 s.
+    /// With <paramref name="pytorch"/>, plain PyTorch runs a window of the same workload of about the
+    /// same length after each of nmech's.
     /// </summary>
     public static StepTimings Measure(Workload workload, torch.Device device, int windows, double windowSeconds, int chunkSteps,
-        string scratch, Action<string>? log = null)
+        string scratch, Action<string>? log = null, PyTorchTimings? pytorch = null)
     {
         if (Variants.SparseLogEvery % chunkSteps != 0) throw new ArgumentException($"chunks of {chunkSteps} steps do not divide {Variants.SparseLogEvery}");
         var variants = Enum.GetValues<Variant>();
@@ -43,6 +50,14 @@ public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps
             log?.Invoke($"{workload.Label}: ~{stepSeconds * 1000:0.0} ms/step; {windows} windows of {windowSteps} steps per variant, turns of {chunkSteps}");
 
             var times = variants.ToDictionary(v => v, _ => new double[windows]);
+            double[]? reference = pytorch is null ? null : new double[windows];
+            int referenceSteps = 0;
+            if (pytorch is not null)
+            {
+                double probeMs = pytorch.Window(workload.PyTorchKey, Math.Max(2, chunkSteps));
+                referenceSteps = Math.Max(2, (int)Math.Round(windowSeconds * 1000 / probeMs));
+                log?.Invoke($"  plain PyTorch: ~{probeMs:0.0} ms/step; windows of {referenceSteps} steps");
+            }
             long turn = 0;
             for (int w = 0; w < windows; w++)
             {
@@ -58,9 +73,11 @@ public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps
                     }
                 for (int v = 0; v < variants.Length; v++)
                     times[variants[v]][w] = elapsed[v] * 1000.0 / Stopwatch.Frequency / windowSteps;
-                log?.Invoke($"  window {w + 1}: " + string.Join(", ", variants.Select(v => $"{v} {times[v][w]:0.00} ms")));
+                if (reference is not null) reference[w] = pytorch!.Window(workload.PyTorchKey, referenceSteps);
+                log?.Invoke($"  window {w + 1}: " + string.Join(", ", variants.Select(v => $"{v} {times[v][w]:0.00} ms")) +
+                    (reference is null ? "" : $", PyTorch {reference[w]:0.00} ms"));
             }
-            return new StepTimings(workload, sessions[0].Analysis.Total, windowSteps, chunkSteps, times);
+            return new StepTimings(workload, sessions[0].Analysis.Total, windowSteps, chunkSteps, times, reference);
         }
         finally
         {
