@@ -70,7 +70,6 @@ internal sealed class StepReductions
         reductionCount = plans.Sum(p => p.Reductions.Count);
         sealedPlans = plans;
         hostWork = HostWork(plans);
-
     }
 
     /// <summary>
@@ -112,8 +111,8 @@ internal sealed class StepReductions
     {
         if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
         var measured = new double[Length];
-        // One thread: a second one would share its core with libtorch's spinning OpenMP workers
-        // (measured: twice as fast in a loop of its own, twice as slow between training steps).
+        // One thread: a second one competes with libtorch's OpenMP workers, which spin between its
+        // operations (measured: twice as fast in a loop of its own, twice as slow between training steps).
         bool ok = true;
         foreach (var item in hostWork)
         {
@@ -134,8 +133,8 @@ internal sealed class StepReductions
             {
                 var work = g.Select(w => (w.Plan, w.Index)).ToArray();
                 bool Reads(Func<StepField, bool> uses) => work.Any(w => uses(w.Plan.Field));
-                return new HostWorkItem((Parameter)g.Key!, work, Reads(FieldPlan.ReadsTheta), Reads(FieldPlan.ReadsGrad),
-                    Reads(FieldPlan.ReadsVelocity), Reads(FieldPlan.ReadsUpdate));
+                return new HostWorkItem((Parameter)g.Key!, work, Reads(UnitSums.ReadsTheta), Reads(UnitSums.ReadsGrad),
+                    Reads(UnitSums.ReadsVelocity), Reads(UnitSums.ReadsUpdate));
             }).ToArray();
 
     private static bool TakeOnHost(HostWorkItem item, Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update, double[] measured)
@@ -313,14 +312,6 @@ internal sealed class StepReductions
 
         /// <summary>The parameter <paramref name="k"/>.</summary>
         public Parameter ParameterAt(int k) => perParameter[k].Parameter;
-
-        // Which of θ, g, v and Δθ a field is formed from.
-        public static bool ReadsTheta(StepField f) =>
-            f is StepField.Theta or StepField.ThetaAbs or StepField.ThetaSquared or StepField.GradTheta or StepField.PreviousThetaUpdate;
-        public static bool ReadsGrad(StepField f) => f is StepField.GradSquared or StepField.GradTheta;
-        public static bool ReadsVelocity(StepField f) => f is StepField.VelocitySquared or StepField.UpdateVelocity;
-        public static bool ReadsUpdate(StepField f) =>
-            f is StepField.Update or StepField.UpdateSquared or StepField.PreviousThetaUpdate or StepField.UpdateVelocity;
 
         /// <summary>The field on one parameter, in its dtype; out of place, so no parameter, gradient or buffer changes.</summary>
         private Tensor Form(Parameter p, Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?> update)

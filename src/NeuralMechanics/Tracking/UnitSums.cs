@@ -54,19 +54,8 @@ internal static class UnitSums
         bool present = Present(field, x, geometry);
         into.Clear();
         if (!present) return;
-        switch (field)
-        {
-            case StepField.Theta: Sum<ThetaField>(x, geometry, into); break;
-            case StepField.ThetaAbs: Sum<ThetaAbsField>(x, geometry, into); break;
-            case StepField.ThetaSquared: Sum<ThetaSquaredField>(x, geometry, into); break;
-            case StepField.GradSquared: Sum<GradSquaredField>(x, geometry, into); break;
-            case StepField.VelocitySquared: Sum<VelocitySquaredField>(x, geometry, into); break;
-            case StepField.GradTheta: Sum<GradThetaField>(x, geometry, into); break;
-            case StepField.Update: Sum<UpdateField>(x, geometry, into); break;
-            case StepField.UpdateSquared: Sum<UpdateSquaredField>(x, geometry, into); break;
-            case StepField.PreviousThetaUpdate: Sum<PreviousThetaUpdateField>(x, geometry, into); break;
-            case StepField.UpdateVelocity: Sum<UpdateVelocityField>(x, geometry, into); break;
-        }
+        var kernel = new BlockKernel(x, geometry, into);
+        Dispatch(field, ref kernel);
     }
 
     /// <summary>
@@ -81,18 +70,47 @@ internal static class UnitSums
         rowsInto.Clear();
         columnsInto.Clear();
         if (!Present(field, x, geometry)) return;
+        var kernel = new RowsAndColumnsKernel(x, rows, width, rowsInto, columnsInto);
+        Dispatch(field, ref kernel);
+    }
+
+    /// <summary>A loop over memory, run with the field's elementwise formula as a type (so the JIT inlines it).</summary>
+    private interface IKernel
+    {
+        void Run<TField>() where TField : struct, IField;
+    }
+
+    private ref struct BlockKernel(StepInputs x, UnitGeometry geometry, Span<double> into) : IKernel
+    {
+        private readonly StepInputs x = x;
+        private readonly Span<double> into = into;
+
+        public readonly void Run<TField>() where TField : struct, IField => Sum<TField>(x, geometry, into);
+    }
+
+    private ref struct RowsAndColumnsKernel(StepInputs x, int rows, int width, Span<double> rowsInto, Span<double> columnsInto) : IKernel
+    {
+        private readonly StepInputs x = x;
+        private readonly Span<double> rowsInto = rowsInto, columnsInto = columnsInto;
+
+        public readonly void Run<TField>() where TField : struct, IField => RowsAndColumns<TField>(x, rows, width, rowsInto, columnsInto);
+    }
+
+    private static void Dispatch<TKernel>(StepField field, ref TKernel kernel) where TKernel : IKernel, allows ref struct
+    {
         switch (field)
         {
-            case StepField.Theta: RowsAndColumns<ThetaField>(x, rows, width, rowsInto, columnsInto); break;
-            case StepField.ThetaAbs: RowsAndColumns<ThetaAbsField>(x, rows, width, rowsInto, columnsInto); break;
-            case StepField.ThetaSquared: RowsAndColumns<ThetaSquaredField>(x, rows, width, rowsInto, columnsInto); break;
-            case StepField.GradSquared: RowsAndColumns<GradSquaredField>(x, rows, width, rowsInto, columnsInto); break;
-            case StepField.VelocitySquared: RowsAndColumns<VelocitySquaredField>(x, rows, width, rowsInto, columnsInto); break;
-            case StepField.GradTheta: RowsAndColumns<GradThetaField>(x, rows, width, rowsInto, columnsInto); break;
-            case StepField.Update: RowsAndColumns<UpdateField>(x, rows, width, rowsInto, columnsInto); break;
-            case StepField.UpdateSquared: RowsAndColumns<UpdateSquaredField>(x, rows, width, rowsInto, columnsInto); break;
-            case StepField.PreviousThetaUpdate: RowsAndColumns<PreviousThetaUpdateField>(x, rows, width, rowsInto, columnsInto); break;
-            case StepField.UpdateVelocity: RowsAndColumns<UpdateVelocityField>(x, rows, width, rowsInto, columnsInto); break;
+            case StepField.Theta: kernel.Run<ThetaField>(); break;
+            case StepField.ThetaAbs: kernel.Run<ThetaAbsField>(); break;
+            case StepField.ThetaSquared: kernel.Run<ThetaSquaredField>(); break;
+            case StepField.GradSquared: kernel.Run<GradSquaredField>(); break;
+            case StepField.VelocitySquared: kernel.Run<VelocitySquaredField>(); break;
+            case StepField.GradTheta: kernel.Run<GradThetaField>(); break;
+            case StepField.Update: kernel.Run<UpdateField>(); break;
+            case StepField.UpdateSquared: kernel.Run<UpdateSquaredField>(); break;
+            case StepField.PreviousThetaUpdate: kernel.Run<PreviousThetaUpdateField>(); break;
+            case StepField.UpdateVelocity: kernel.Run<UpdateVelocityField>(); break;
+            default: throw new ArgumentOutOfRangeException(nameof(field));
         }
     }
 
@@ -125,17 +143,24 @@ internal static class UnitSums
         }
     }
 
-    private static bool Present(StepField field, in StepInputs x, UnitGeometry geometry) => field switch
-    {
-        StepField.Theta or StepField.ThetaAbs or StepField.ThetaSquared => Covers(x.Theta, geometry),
-        StepField.GradSquared => Covers(x.Grad, geometry),
-        StepField.VelocitySquared => Covers(x.Velocity, geometry),
-        StepField.GradTheta => Covers(x.Grad, geometry) && Covers(x.Theta, geometry),
-        StepField.Update or StepField.UpdateSquared => Covers(x.Update, geometry),
-        StepField.PreviousThetaUpdate => Covers(x.Update, geometry) && Covers(x.Theta, geometry),
-        StepField.UpdateVelocity => Covers(x.Update, geometry) && Covers(x.Velocity, geometry),
-        _ => throw new ArgumentOutOfRangeException(nameof(field)),
-    };
+    // Every tensor the field is formed from exists (and covers the geometry).
+    private static bool Present(StepField field, in StepInputs x, UnitGeometry geometry) =>
+        (!ReadsTheta(field) || Covers(x.Theta, geometry)) && (!ReadsGrad(field) || Covers(x.Grad, geometry))
+        && (!ReadsVelocity(field) || Covers(x.Velocity, geometry)) && (!ReadsUpdate(field) || Covers(x.Update, geometry));
+
+    /// <summary>Whether <paramref name="field"/> is formed from θ.</summary>
+    public static bool ReadsTheta(StepField field) =>
+        field is StepField.Theta or StepField.ThetaAbs or StepField.ThetaSquared or StepField.GradTheta or StepField.PreviousThetaUpdate;
+
+    /// <summary>Whether <paramref name="field"/> is formed from the gradient g.</summary>
+    public static bool ReadsGrad(StepField field) => field is StepField.GradSquared or StepField.GradTheta;
+
+    /// <summary>Whether <paramref name="field"/> is formed from the momentum buffer v.</summary>
+    public static bool ReadsVelocity(StepField field) => field is StepField.VelocitySquared or StepField.UpdateVelocity;
+
+    /// <summary>Whether <paramref name="field"/> is formed from the recorded update Δθ.</summary>
+    public static bool ReadsUpdate(StepField field) =>
+        field is StepField.Update or StepField.UpdateSquared or StepField.PreviousThetaUpdate or StepField.UpdateVelocity;
 
     private static bool Covers(ReadOnlySpan<float> values, UnitGeometry geometry)
     {
