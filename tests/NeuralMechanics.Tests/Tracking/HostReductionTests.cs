@@ -17,6 +17,28 @@ namespace NeuralMechanics.Tests.Tracking;
 [Collection(TorchRngCollection.Name)]
 public class HostReductionTests
 {
+    /// <summary>libtorch's field, formed as StepReductions forms it on the tensor path.</summary>
+    private static Tensor LibtorchField(StepField field, Tensor theta, Tensor grad, Tensor velocity, Tensor update) => field switch
+    {
+        StepField.Theta => theta,
+        StepField.ThetaAbs => theta.abs(),
+        StepField.ThetaSquared => theta * theta,
+        StepField.GradSquared => grad * grad,
+        StepField.VelocitySquared => velocity * velocity,
+        StepField.GradTheta => grad * theta,
+        StepField.Update => update,
+        StepField.UpdateSquared => update * update,
+        StepField.PreviousThetaUpdate => (theta - update) * update,
+        _ => update * velocity,
+    };
+
+    private static StepInputs Memory(Tensor theta, Tensor grad, Tensor velocity, Tensor update)
+    {
+        Assert.True(HostMemory.TryGetSingles(theta, out var t) & HostMemory.TryGetSingles(grad, out var g)
+            & HostMemory.TryGetSingles(velocity, out var v) & HostMemory.TryGetSingles(update, out var d));
+        return new StepInputs(t, g, v, d);
+    }
+
     public static TheoryData<string, int, int, int> Geometries()
     {
         var data = new TheoryData<string, int, int, int>();
@@ -37,28 +59,13 @@ public class HostReductionTests
         long n = (long)outer * units * inner;
         using Scalar small = 0.01;
         Tensor theta = randn(n), grad = randn(n), velocity = randn(n), update = randn(n).mul(small);
-        // libtorch's field, as StepReductions forms it, and its float64 sum per unit.
-        Tensor f = field switch
-        {
-            StepField.Theta => theta,
-            StepField.ThetaAbs => theta.abs(),
-            StepField.ThetaSquared => theta * theta,
-            StepField.GradSquared => grad * grad,
-            StepField.VelocitySquared => velocity * velocity,
-            StepField.GradTheta => grad * theta,
-            StepField.Update => update,
-            StepField.UpdateSquared => update * update,
-            StepField.PreviousThetaUpdate => (theta - update) * update,
-            _ => update * velocity,
-        };
+        var f = LibtorchField(field, theta, grad, velocity, update);
         var view = f.view(outer, units, inner);
         var expected = view.sum([0L, 2L], type: ScalarType.Float64).data<double>().ToArray();
         var scale = view.abs().sum([0L, 2L], type: ScalarType.Float64).data<double>().ToArray();
 
         var actual = new double[units];
-        Assert.True(HostMemory.TryGetSingles(theta, out var t) & HostMemory.TryGetSingles(grad, out var g)
-            & HostMemory.TryGetSingles(velocity, out var v) & HostMemory.TryGetSingles(update, out var d));
-        UnitSums.Sum(field, new StepInputs(t, g, v, d), new UnitGeometry(outer, units, inner), actual);
+        UnitSums.Sum(field, Memory(theta, grad, velocity, update), new UnitGeometry(outer, units, inner), actual);
 
         for (int k = 0; k < units; k++)
             Assert.True(Math.Abs(actual[k] - expected[k]) <= 1e-14 * scale[k],
@@ -81,19 +88,7 @@ public class HostReductionTests
         manual_seed(12);
         long n = (long)rows * width;
         Tensor theta = randn(n), grad = randn(n), velocity = randn(n), update = randn(n);
-        Tensor f = field switch
-        {
-            StepField.Theta => theta,
-            StepField.ThetaAbs => theta.abs(),
-            StepField.ThetaSquared => theta * theta,
-            StepField.GradSquared => grad * grad,
-            StepField.VelocitySquared => velocity * velocity,
-            StepField.GradTheta => grad * theta,
-            StepField.Update => update,
-            StepField.UpdateSquared => update * update,
-            StepField.PreviousThetaUpdate => (theta - update) * update,
-            _ => update * velocity,
-        };
+        var f = LibtorchField(field, theta, grad, velocity, update);
         var matrix = f.view(rows, width);
         var expectedRows = matrix.sum(1, type: ScalarType.Float64).data<double>().ToArray();
         var expectedColumns = matrix.sum(0, type: ScalarType.Float64).data<double>().ToArray();
@@ -102,9 +97,7 @@ public class HostReductionTests
 
         var actualRows = new double[rows];
         var actualColumns = new double[width];
-        Assert.True(HostMemory.TryGetSingles(theta, out var t) & HostMemory.TryGetSingles(grad, out var g)
-            & HostMemory.TryGetSingles(velocity, out var v) & HostMemory.TryGetSingles(update, out var d));
-        UnitSums.SumRowsAndColumns(field, new StepInputs(t, g, v, d), rows, width, actualRows, actualColumns);
+        UnitSums.SumRowsAndColumns(field, Memory(theta, grad, velocity, update), rows, width, actualRows, actualColumns);
 
         for (int r = 0; r < rows; r++)
             Assert.True(Math.Abs(actualRows[r] - expectedRows[r]) <= 1e-14 * scaleRows[r], $"{field} row {r}: libtorch {expectedRows[r]:R}, host {actualRows[r]:R}");
