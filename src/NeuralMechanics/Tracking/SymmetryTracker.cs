@@ -86,7 +86,8 @@ public sealed class SymmetryTracker : ITrackedQuantity
 
     /// <summary>
     /// Steps whose measurements wait on the device before they come to the host together (default
-    /// 50; 1 reads every step). Rows and <see cref="Errors"/> of those steps appear at the copy.
+    /// 50; 1 reads every step). Rows and <see cref="Errors"/> of those steps appear at the copy. On the
+    /// CPU, where the sums are taken from memory, every step is processed at once and this does not apply.
     /// </summary>
     public int FlushEvery
     {
