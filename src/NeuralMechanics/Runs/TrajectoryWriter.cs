@@ -112,9 +112,7 @@ internal sealed class TrajectoryWriter : IDisposable
             throw new InvalidOperationException($"{Folder}: a block of rows needs every column ({Describe(columns)}); " +
                 $"missing {string.Join(", ", columns.Where((_, i) => (blockColumns & (1UL << i)) == 0).Select(c => c.Name))}");
         blockColumns = 0;
-        active.Count += count;
-        if (active.Count >= rowsPerPart || Stopwatch.GetTimestamp() - lastPartTimestamp >= flushIntervalTicks)
-            StartPart();
+        Added(count);
     }
 
     internal void Set(int column, long value) { Check(column, TrajectoryColumnType.Long); active.Longs[column]![active.Count] = value; }
@@ -130,7 +128,13 @@ internal sealed class TrajectoryWriter : IDisposable
     {
         if (values != columns.Length)
             throw new InvalidOperationException($"{Folder}: a row needs {columns.Length} values ({Describe(columns)}), found {values}");
-        active.Count++;
+        Added(1);
+    }
+
+    // Counts rows just written and starts a part when the buffer is full or the interval has passed.
+    private void Added(int rows)
+    {
+        active.Count += rows;
         if (active.Count >= rowsPerPart || Stopwatch.GetTimestamp() - lastPartTimestamp >= flushIntervalTicks)
             StartPart();
     }

@@ -206,23 +206,8 @@ internal sealed class StepReductions
         /// </summary>
         public static void TakeRowsAndColumnsOnHost(StepField field, in StepInputs x, Reduction rows, Reduction columns, double[] measured)
         {
-            var (r, c) = (rows.Geometry.Units, rows.Geometry.Inner);
-            var rowsInto = measured.AsSpan(rows.Slot.Start, rows.Slot.Length);
-            var columnsInto = measured.AsSpan(columns.Slot.Start, columns.Slot.Length);
-            int run = columns.Geometry.Inner;
-            if (run == 1)
-            {
-                UnitSums.SumRowsAndColumns(field, x, r, c, rowsInto, columnsInto);
-                return;
-            }
-            var sums = c <= 4096 ? stackalloc double[c] : new double[c];
-            UnitSums.SumRowsAndColumns(field, x, r, c, rowsInto, sums);
-            for (int u = 0; u < columnsInto.Length; u++)
-            {
-                double sum = 0;
-                for (int i = 0; i < run; i++) sum += sums[u * run + i];
-                columnsInto[u] = sum;
-            }
+            UnitSums.SumRowsAndColumns(field, x, rows.Geometry.Units, rows.Geometry.Inner, measured.AsSpan(rows.Slot.Start, rows.Slot.Length),
+                measured.AsSpan(columns.Slot.Start, columns.Slot.Length), columns.Geometry.Inner);
         }
 
         /// <summary>Takes the reduction of the field <paramref name="x"/> (the parameter's shape and dtype), in float64.</summary>

@@ -63,15 +63,36 @@ internal static class UnitSums
     /// [<paramref name="rows"/>, <paramref name="width"/>], in one pass: a weight's incoming groups
     /// (its rows) and the next layer's outgoing ones (its columns) read its memory once.
     /// </summary>
-    public static void SumRowsAndColumns(StepField field, in StepInputs x, int rows, int width, Span<double> rowsInto, Span<double> columnsInto)
+    /// <remarks>
+    /// With <paramref name="run"/> &gt; 1 the columns come in runs of that length (a convolution's
+    /// k×k per input channel): <paramref name="columnsInto"/> gets the sum of each run, width / run values.
+    /// </remarks>
+    public static void SumRowsAndColumns(StepField field, in StepInputs x, int rows, int width, Span<double> rowsInto, Span<double> columnsInto, int run = 1)
     {
-        if (rowsInto.Length != rows || columnsInto.Length != width) throw new ArgumentException($"expected {rows} and {width} values");
+        if (rowsInto.Length != rows || (long)columnsInto.Length * run != width) throw new ArgumentException($"expected {rows} and {width}/{run} values");
         var geometry = new UnitGeometry(rows, width, 1);
         rowsInto.Clear();
         columnsInto.Clear();
         if (!Present(field, x, geometry)) return;
-        var kernel = new RowsAndColumnsKernel(x, rows, width, rowsInto, columnsInto);
+        var columns = run == 1 ? columnsInto : width <= MaxStackSums ? stackalloc double[width] : new double[width];
+        columns.Clear();
+        var kernel = new RowsAndColumnsKernel(x, rows, width, rowsInto, columns);
         Dispatch(field, ref kernel);
+        if (run > 1) FoldRuns(columns, run, columnsInto);
+    }
+
+    // Column sums up to this many are kept on the stack before their runs are folded.
+    private const int MaxStackSums = 4096;
+
+    // into[u] = Σ of sums[u·run .. (u+1)·run).
+    private static void FoldRuns(ReadOnlySpan<double> sums, int run, Span<double> into)
+    {
+        for (int u = 0; u < into.Length; u++)
+        {
+            double sum = 0;
+            for (int i = 0; i < run; i++) sum += sums[u * run + i];
+            into[u] = sum;
+        }
     }
 
     /// <summary>A loop over memory, run with the field's elementwise formula as a type (so the JIT inlines it).</summary>
@@ -184,15 +205,10 @@ internal static class UnitSums
         {
             // Short runs (a convolution's 3×3 per input channel): sum the rows of [outer, units·inner]
             // column-wise first, then each unit's run of the row of sums.
-            var columns = units * inner <= 4096 ? stackalloc double[units * inner] : new double[units * inner];
+            var columns = units * inner <= MaxStackSums ? stackalloc double[units * inner] : new double[units * inner];
             columns.Clear();
             Columns<TField>(x, outer, units * inner, columns);
-            for (int u = 0; u < units; u++)
-            {
-                double sum = 0;
-                for (int i = 0; i < inner; i++) sum += columns[u * inner + i];
-                into[u] = sum;
-            }
+            FoldRuns(columns, inner, into);
             return;
         }
         // Blocks: each unit's inner run is contiguous, summed in vector lanes, then across them.
