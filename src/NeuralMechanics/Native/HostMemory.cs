@@ -22,4 +22,16 @@ internal static class HostMemory
         values = MemoryMarshal.Cast<byte, float>(tensor.bytes);
         return true;
     }
+
+    /// <summary>
+    /// <see cref="TryGetSingles"/>'s view, writable: for host code that updates a tensor in place
+    /// (the SGD update). Nothing else may read or write the tensor meanwhile.
+    /// </summary>
+    public static bool TryGetWritableSingles(Tensor? tensor, out Span<float> values)
+    {
+        values = default;
+        if (!TryGetSingles(tensor, out _)) return false;
+        values = MemoryMarshal.Cast<byte, float>(tensor!.bytes);
+        return true;
+    }
 }

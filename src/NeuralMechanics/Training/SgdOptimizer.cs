@@ -1,3 +1,4 @@
+using NeuralMechanics.Tracking;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -76,6 +77,73 @@ public sealed class SgdOptimizer : OptimizerBase
                     theta.add_(v, alpha: minusLr);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="Update"/> as one pass per parameter over host memory (<see cref="HostSgd"/>, the same
+    /// bits), blocks offered to <paramref name="tap"/> before they are overwritten; false, with nothing
+    /// changed, where the CPU lacks fused multiply-add or some tensor is not float32 CPU memory.
+    /// </summary>
+    private protected override bool TryUpdateOnHost(IUpdateTap? tap)
+    {
+        if (!HostSgd.Supported) return false;
+        // Every tensor of the pass is checked before anything changes.
+        var grads = new Tensor?[Entries.Length];
+        for (int k = 0; k < Entries.Length; k++)
+        {
+            var theta = Entries[k].Param;
+            grads[k] = theta.grad;
+            if (!HostMemory.TryGetSingles(theta, out var t)) return false;
+            if (grads[k] is { } g && (!HostMemory.TryGetSingles(g, out var gs) || gs.Length != t.Length)) return false;
+            if (buffers[k] is { } v && (!HostMemory.TryGetSingles(v, out var vs) || vs.Length != t.Length)) return false;
+            if (RecordUpdates && RecordedUpdate(k, create: false) is { } u && (!HostMemory.TryGetSingles(u, out var us) || us.Length != t.Length)) return false;
+        }
+        var (beta, nesterov) = (Settings.Momentum, Settings.Nesterov);
+        int i = 0;
+        foreach (var group in Groups)
+        {
+            var rule = new HostSgd.Rule((float)group.WeightDecay, group.WeightDecay != 0, (float)beta, (float)(1 - Settings.Dampening), (float)-group.LearningRate, nesterov);
+            for (int end = i + group.Parameters.Count; i < end; i++) UpdateOnHost(i, grads[i], rule, tap);
+        }
+        GC.KeepAlive(grads);
+        return true;
+    }
+
+    private void UpdateOnHost(int i, Tensor? grad, HostSgd.Rule rule, IUpdateTap? tap)
+    {
+        var theta = Entries[i].Param;
+        HostMemory.TryGetWritableSingles(theta, out var t);
+        var previous = RecordUpdates ? RecordedUpdate(i, create: false) : null;
+        var buffer = buffers[i];
+        HostMemory.TryGetSingles(previous, out var previousUpdate);
+        HostMemory.TryGetSingles(buffer, out var velocityBefore);
+        int block = tap?.BlockLength(theta) ?? 0;
+        if (grad is null)
+        {
+            // Skipped, as in PyTorch; a recorded update becomes zero.
+            if (block > 0) tap!.Take(theta, new StepInputs(t, default, velocityBefore, previousUpdate), 0, t.Length);
+            if (RecordUpdates) RecordedUpdate(i, create: true)!.zero_();
+            return;
+        }
+        HostMemory.TryGetSingles(grad, out var g);
+        bool first = rule.Momentum != 0 && buffer is null;
+        // A new buffer becomes the parameter's only after the pass: a tap looks up the state before it.
+        var velocity = rule.Momentum == 0 ? null : buffer ?? empty_like(theta).DetachFromDisposeScope();
+        HostMemory.TryGetWritableSingles(velocity, out var v);
+        Span<float> u = default;
+        if (RecordUpdates) HostMemory.TryGetWritableSingles(RecordedUpdate(i, create: true), out u);
+        if (block <= 0) HostSgd.Update(rule, t, g, v, first, u, 0, t.Length);
+        else
+        {
+            var x = new StepInputs(t, g, velocityBefore, previousUpdate);
+            for (int start = 0; start < t.Length; start += block)
+            {
+                int end = Math.Min(t.Length, start + block);
+                tap!.Take(theta, x, start, end);
+                HostSgd.Update(rule, t, g, v, first, u, start, end);
+            }
+        }
+        if (first) buffers[i] = velocity;
     }
 
     /// <summary>The live momentum buffer v of a parameter: null before its first step or without momentum.</summary>
