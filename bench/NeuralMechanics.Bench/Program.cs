@@ -28,7 +28,8 @@ try
         ? [Workload.Mlp, Workload.Vgg11Quarter, Workload.Vgg16, Workload.Vgg16Bn]
         : [Workload.Mlp, Workload.Vgg11Quarter];
     foreach (var w in timed) NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(w.Model, w.Options));
-    string scratch = Path.Combine(Path.GetTempPath(), $"nmech-bench-{Environment.ProcessId}");
+    // A folder of its own: one left by a killed bench (its process id since reused) cannot collide.
+    string scratch = Directory.CreateTempSubdirectory("nmech-bench-").FullName;
     PyTorchTimings? pytorch = null;
     string? pytorchNote = null;
     if (!options.PyTorch) pytorchNote = "--no-pytorch";

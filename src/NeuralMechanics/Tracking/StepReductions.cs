@@ -24,7 +24,6 @@ internal sealed class StepReductions
     private readonly Dictionary<Parameter, int> ids = new(ReferenceEqualityComparer.Instance);
     private FieldPlan[]? sealedPlans;
     private HostWorkItem[] hostWork = [];
-    private readonly Dictionary<Parameter, int> items = new(ReferenceEqualityComparer.Instance);
     private int reductionCount;
 
     /// <summary>Number of doubles <see cref="Measure"/> returns.</summary>
@@ -71,7 +70,6 @@ internal sealed class StepReductions
         reductionCount = plans.Sum(p => p.Reductions.Count);
         sealedPlans = plans;
         hostWork = HostWork(plans);
-        for (int k = 0; k < hostWork.Length; k++) items[hostWork[k].Parameter] = k;
     }
 
     /// <summary>
@@ -111,88 +109,22 @@ internal sealed class StepReductions
     /// </summary>
     public bool TryMeasureOnHost(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out double[]? values)
     {
-        var step = BeginHostStep();
-        bool ok = TryCompleteOnHost(step, velocity, update);
-        values = ok ? step.Values : null;
+        if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
+        var measured = new double[Length];
+        // One thread: a second one competes with libtorch's OpenMP workers, which spin between its
+        // operations (measured: twice as fast in a loop of its own, twice as slow between training steps).
+        bool ok = true;
+        foreach (var item in hostWork)
+        {
+            if (!ok) break;
+            ok = TakeOnHost(item, velocity, update, measured);
+        }
+        values = ok ? measured : null;
         return ok;
     }
 
-    /// <summary>One step's sums on the host under way: the values so far and the parameters done.</summary>
-    internal sealed class HostStep(int length, int parameters)
-    {
-        /// <summary><see cref="Measure"/>'s array, complete once every parameter is done.</summary>
-        public double[] Values { get; } = new double[length];
-
-        /// <summary>Per parameter of the plan, whether its sums are complete.</summary>
-        public bool[] Done { get; } = new bool[parameters];
-    }
-
-    /// <summary>A step whose sums are taken a block at a time (<see cref="TakeBlock"/>), then completed (<see cref="TryCompleteOnHost"/>).</summary>
-    public HostStep BeginHostStep()
-    {
-        if (sealedPlans is null) throw new InvalidOperationException("the reduction plan is not sealed");
-        return new HostStep(Length, hostWork.Length);
-    }
-
-    /// <summary>The length of the blocks <paramref name="parameter"/>'s sums are taken in; 0 when none is planned on it.</summary>
-    public int BlockLength(Parameter parameter) => items.TryGetValue(parameter, out int k) ? hostWork[k].BlockLength : 0;
-
-    /// <summary>
-    /// Adds elements [<paramref name="start"/>, <paramref name="end"/>) of <paramref name="parameter"/>'s
-    /// fields to <paramref name="step"/> (<paramref name="x"/>: its whole tensors); blocks come in order,
-    /// <see cref="BlockLength"/> long, and the last completes the parameter.
-    /// </summary>
-    public void TakeBlock(HostStep step, Parameter parameter, in StepInputs x, int start, int end)
-    {
-        if (items.TryGetValue(parameter, out int k)) TakeBlockOf(step, k, x, start, end);
-    }
-
-    private void TakeBlockOf(HostStep step, int k, in StepInputs x, int start, int end)
-    {
-        var item = hostWork[k];
-        if (step.Done[k] || start % item.BlockLength != 0 || (end != item.Length && end - start != item.BlockLength) || end > item.Length || end <= start)
-            throw new ArgumentException($"block [{start}, {end}) of a parameter of {item.Length} elements: expected the next block of {item.BlockLength}");
-        foreach (var (plan, index) in item.Work) plan.TakeBlockOnHost(index, x, start, end, step.Values);
-        if (end < item.Length) return;
-        foreach (var (plan, index) in item.Work) plan.FinishOnHost(index, step.Values);
-        step.Done[k] = true;
-    }
-
-    /// <summary>
-    /// Takes every parameter <paramref name="step"/> does not have yet from its tensors' memory (looked
-    /// up now: θ, .grad, <paramref name="velocity"/>, <paramref name="update"/>); false when one is not
-    /// float32 CPU memory (then the step's values are incomplete).
-    /// </summary>
-    public bool TryCompleteOnHost(HostStep step, Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update)
-    {
-        // One thread: a second one competes with libtorch's OpenMP workers, which spin between its
-        // operations (measured: twice as fast in a loop of its own, twice as slow between training steps).
-        for (int k = 0; k < hostWork.Length; k++)
-            if (!step.Done[k] && !TakeOnHost(step, k, velocity, update))
-                return false;
-        return true;
-    }
-
-    /// <summary>Whether every tensor the plan reads is float32 CPU memory now (so a step can be taken on the host).</summary>
-    public bool ReadableOnHost(Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update)
-    {
-        foreach (var item in hostWork)
-        {
-            using var scope = NewDisposeScope();
-            if (!Readable(item.Theta ? item.Parameter : null, out _) || !Readable(item.Grad ? item.Parameter.grad : null, out _)
-                || !Readable(item.Velocity ? velocity(item.Parameter) : null, out _) || !Readable(item.Update && update is not null ? update(item.Parameter) : null, out _))
-                return false;
-        }
-        return true;
-    }
-
-    // Per parameter, every field's host passes over it: its tensors are looked up once a step, whatever
-    // the fields. They run a block at a time, blocks whose bounds every reduction's geometry allows.
-    private sealed record HostWorkItem(Parameter Parameter, (FieldPlan Plan, int Index)[] Work, bool Theta, bool Grad, bool Velocity, bool Update,
-        int Length, int BlockLength);
-
-    // About 64 KiB of each tensor: a block's θ, g and v stay in the core's cache for the update after the sums.
-    private const int TargetBlock = 16384;
+    // Per parameter, every field's host passes over it: its tensors are looked up once a step, whatever the fields.
+    private sealed record HostWorkItem(Parameter Parameter, (FieldPlan Plan, int Index)[] Work, bool Theta, bool Grad, bool Velocity, bool Update);
 
     private static HostWorkItem[] HostWork(FieldPlan[] plans) =>
         plans.SelectMany(plan => Enumerable.Range(0, plan.Parameters).Select(k => (Plan: plan, Index: k)))
@@ -201,24 +133,12 @@ internal sealed class StepReductions
             {
                 var work = g.Select(w => (w.Plan, w.Index)).ToArray();
                 bool Reads(Func<StepField, bool> uses) => work.Any(w => uses(w.Plan.Field));
-                var parameter = (Parameter)g.Key!;
-                int length = checked((int)parameter.numel());
-                long quantum = work.Aggregate(1L, (q, w) => Lcm(q, w.Plan.Quantum(w.Index)));
-                int block = length <= TargetBlock || quantum >= TargetBlock ? (int)Math.Min(length, quantum) : (int)(quantum * (TargetBlock / quantum));
-                return new HostWorkItem(parameter, work, Reads(UnitSums.ReadsTheta), Reads(UnitSums.ReadsGrad),
-                    Reads(UnitSums.ReadsVelocity), Reads(UnitSums.ReadsUpdate), length, length <= TargetBlock ? length : block);
+                return new HostWorkItem((Parameter)g.Key!, work, Reads(UnitSums.ReadsTheta), Reads(UnitSums.ReadsGrad),
+                    Reads(UnitSums.ReadsVelocity), Reads(UnitSums.ReadsUpdate));
             }).ToArray();
 
-    internal static long Lcm(long a, long b)
+    private static bool TakeOnHost(HostWorkItem item, Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update, double[] measured)
     {
-        long x = a, y = b;
-        while (y != 0) (x, y) = (y, x % y);
-        return a / x * b;
-    }
-
-    private bool TakeOnHost(HostStep step, int k, Func<Parameter, Tensor?> velocity, Func<Parameter, Tensor?>? update)
-    {
-        var item = hostWork[k];
         var parameter = item.Parameter;
         // The wrappers (.grad makes a new one per call) are held until the sums are done.
         using var scope = NewDisposeScope();
@@ -228,9 +148,7 @@ internal sealed class StepReductions
         Tensor? delta = item.Update && update is not null ? update(parameter) : null;
         if (!Readable(theta, out var t) || !Readable(grad, out var g) || !Readable(buffer, out var v) || !Readable(delta, out var d)) return false;
         var x = new StepInputs(t, g, v, d);
-        // The same blocks as a pass that takes them inside the update: the same sums, bit for bit.
-        for (int start = 0; start < item.Length; start += item.BlockLength)
-            TakeBlockOf(step, k, x, start, Math.Min(item.Length, start + item.BlockLength));
+        foreach (var (plan, k) in item.Work) plan.TakeOnHost(k, x, measured);
         GC.KeepAlive(theta);
         GC.KeepAlive(grad);
         GC.KeepAlive(buffer);
@@ -274,38 +192,21 @@ internal sealed class StepReductions
     /// </summary>
     private sealed record Reduction(Parameter Parameter, long[] View, long[]? Others, Slot Slot, UnitGeometry Geometry, bool Mean = false)
     {
-        /// <summary>
-        /// The multiple of elements a block's bounds keep to: whole rows of units where the sums run
-        /// over inner runs, whole [units, inner] slabs where they run over outer too, any where there is one unit.
-        /// </summary>
-        public int Quantum => Geometry.Outer > 1 ? Geometry.Units * Geometry.Inner : Geometry.Units == 1 ? 1 : Geometry.Inner;
-
-        /// <summary>Adds elements [<paramref name="start"/>, <paramref name="end"/>) of the field in <paramref name="x"/>'s memory to its slot of <paramref name="measured"/>.</summary>
-        public void AddBlock(StepField field, in StepInputs x, int start, int end, double[] measured)
+        /// <summary>The same reduction of the field in <paramref name="x"/>'s memory, into its slot of <paramref name="measured"/>.</summary>
+        public void TakeOnHost(StepField field, in StepInputs x, double[] measured)
         {
             var into = measured.AsSpan(Slot.Start, Slot.Length);
-            var (outer, units, inner) = Geometry;
-            int length = end - start;
-            var part = x.Slice(start, length);
-            if (outer == 1 && units == 1) UnitSums.Sum(field, part, new UnitGeometry(1, 1, length), into);
-            else if (outer == 1) UnitSums.Sum(field, part, new UnitGeometry(1, length / inner, inner), into.Slice(start / inner, length / inner));
-            else UnitSums.Sum(field, part, new UnitGeometry(length / (units * inner), units, inner), into);
-        }
-
-        /// <summary>After the last block: the root of the mean from the sum.</summary>
-        public void Finish(double[] measured)
-        {
-            if (Mean) measured[Slot.Start] = Math.Sqrt(measured[Slot.Start] / Geometry.Length);
+            UnitSums.Sum(field, x, Geometry, into);
+            if (Mean) into[0] = Math.Sqrt(into[0] / Geometry.Length);
         }
 
         /// <summary>
-        /// Adds a block of whole rows of <paramref name="rows"/> ([1, R, C]) and <paramref name="columns"/> ([R, U, K],
-        /// U·K = C) of the same field and parameter, in one pass over its memory; a K-long run is summed after its columns.
+        /// <paramref name="rows"/> ([1, R, C]) and <paramref name="columns"/> ([R, U, K], U·K = C) of the
+        /// same field and parameter in one pass over its memory; a K-long run is summed after its columns.
         /// </summary>
-        public static void AddRowsAndColumns(StepField field, in StepInputs x, Reduction rows, Reduction columns, int start, int end, double[] measured)
+        public static void TakeRowsAndColumnsOnHost(StepField field, in StepInputs x, Reduction rows, Reduction columns, double[] measured)
         {
-            int width = rows.Geometry.Inner, count = (end - start) / width;
-            UnitSums.SumRowsAndColumns(field, x.Slice(start, end - start), count, width, measured.AsSpan(rows.Slot.Start + start / width, count),
+            UnitSums.SumRowsAndColumns(field, x, rows.Geometry.Units, rows.Geometry.Inner, measured.AsSpan(rows.Slot.Start, rows.Slot.Length),
                 measured.AsSpan(columns.Slot.Start, columns.Slot.Length), columns.Geometry.Inner);
         }
 
@@ -384,24 +285,15 @@ internal sealed class StepReductions
         /// <summary>Number of parameters the field is formed over.</summary>
         public int Parameters => perParameter.Length;
 
-        /// <summary>Adds elements [<paramref name="start"/>, <paramref name="end"/>) of parameter <paramref name="k"/>'s field, from its tensors' memory <paramref name="x"/>, to <paramref name="measured"/>.</summary>
-        public void TakeBlockOnHost(int k, in StepInputs x, int start, int end, double[] measured)
+        /// <summary><see cref="Take"/>'s values for parameter <paramref name="k"/> from its tensors' memory <paramref name="x"/> into <paramref name="measured"/>.</summary>
+        public void TakeOnHost(int k, in StepInputs x, double[] measured)
         {
             foreach (var (first, second) in hostPasses[k])
             {
-                if (second < 0) Reductions[first].AddBlock(Field, x, start, end, measured);
-                else Reduction.AddRowsAndColumns(Field, x, Reductions[first], Reductions[second], start, end, measured);
+                if (second < 0) Reductions[first].TakeOnHost(Field, x, measured);
+                else Reduction.TakeRowsAndColumnsOnHost(Field, x, Reductions[first], Reductions[second], measured);
             }
         }
-
-        /// <summary>Completes parameter <paramref name="k"/>'s values after its last block.</summary>
-        public void FinishOnHost(int k, double[] measured)
-        {
-            foreach (var (first, _) in hostPasses[k]) Reductions[first].Finish(measured);
-        }
-
-        /// <summary>The multiple of elements parameter <paramref name="k"/>'s blocks keep to (every reduction's).</summary>
-        public long Quantum(int k) => perParameter[k].Reductions.Aggregate(1L, (q, r) => Lcm(q, Reductions[r].Quantum));
 
         /// <summary>The parameter <paramref name="k"/>.</summary>
         public Parameter ParameterAt(int k) => perParameter[k].Parameter;

@@ -32,7 +32,7 @@ internal sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? 
 /// doubles, plus at most <see cref="FlushEvery"/> steps of measurements on the device: no
 /// per-parameter buffer, no checkpoint needed to compute a prediction.
 /// </summary>
-public sealed class SymmetryTracker : ITrackedQuantity, IUpdateTap
+public sealed class SymmetryTracker : ITrackedQuantity
 {
     private const int SamplesPerParameter = 8;
     private readonly SetTracker[] sets;
@@ -47,9 +47,6 @@ public sealed class SymmetryTracker : ITrackedQuantity, IUpdateTap
     private readonly ErrorSummary errors = new();
     // Steps observed but not yet brought to the host: their measurements (and, when logged, samples) on the device.
     private readonly List<(long Step, bool LogNeurons, Tensor? Measured, Tensor? Sampled)> pending = [];
-    // The optimizer whose update pass can take the sums (FusedUpdates), and the step it is to take them for.
-    private readonly OptimizerBase? updater;
-    private (long Step, bool LogNeurons, double[] Sampled, StepReductions.HostStep Sums)? armed;
 
     /// <summary>Tracks every set of <paramref name="analysis"/> for parameters updated by <paramref name="optimizer"/>.</summary>
     /// <param name="analysis">Discovered symmetry groups.</param>
@@ -72,7 +69,6 @@ public sealed class SymmetryTracker : ITrackedQuantity, IUpdateTap
             ? analysis.Architecture.Layers.FirstOrDefault(l => l.Name == s.A[0].Layer)?.Weight : null, reductions)).ToArray();
         reductions.Seal();
         velocity = p => optimizer.MomentumBuffer(names[p]);
-        updater = optimizer as OptimizerBase;
         if (sets.Any(s => s.NeedsUpdates))
         {
             optimizer.RecordUpdates = true;
@@ -133,8 +129,6 @@ public sealed class SymmetryTracker : ITrackedQuantity, IUpdateTap
     /// </summary>
     public void Observe(long step, bool logNeurons)
     {
-        Complete();
-        if (HostKernel && FusedUpdates && Arm(step, logNeurons)) return;
         if (HostKernel && ObserveOnHost(step, logNeurons)) return;
         Tensor? measured = null;
         if (reductions.Length > 0)
@@ -164,71 +158,24 @@ public sealed class SymmetryTracker : ITrackedQuantity, IUpdateTap
     /// </summary>
     internal bool HostKernel { get; init; } = true;
 
-    /// <summary>
-    /// Whether, on the CPU, the sums of a step are taken inside the optimizer's own pass over the
-    /// parameters (its next <see cref="IOptimizer.Step"/>, block by block before the update overwrites
-    /// them) and the step is processed when that pass ends. Only for a loop that steps the optimizer
-    /// after every <see cref="Observe"/> and changes nothing in between (the training session); then the
-    /// tracker reads no memory of its own. Otherwise, or when the optimizer has no such pass, the sums
-    /// are taken at <see cref="Observe"/>: the same blocks, the same values bit for bit.
-    /// </summary>
-    internal bool FusedUpdates { get; init; }
-
-    // The sums are left to the optimizer's next update pass: every tensor must be host memory now.
-    private bool Arm(long step, bool logNeurons)
-    {
-        if (updater is null || updater.Tap is not null || reductions.Length == 0) return false;
-        if (!reductions.ReadableOnHost(velocity, update) || !TrySampleOnHost(logNeurons, out var sampled)) return false;
-        armed = (step, logNeurons, sampled, reductions.BeginHostStep());
-        updater.Tap = this;
-        return true;
-    }
-
-    int IUpdateTap.BlockLength(Parameter parameter) => armed is null ? 0 : reductions.BlockLength(parameter);
-
-    void IUpdateTap.Take(Parameter parameter, in StepInputs x, int start, int end)
-    {
-        if (armed is { } a) reductions.TakeBlock(a.Sums, parameter, x, start, end);
-    }
-
-    void IUpdateTap.Done() => Complete();
-
-    // The armed step's remaining sums from memory (as before the update: the optimizer offered every
-    // parameter it changed, or has not stepped), then the step is processed.
-    private void Complete()
-    {
-        if (armed is not { } a) return;
-        armed = null;
-        if (ReferenceEquals(updater!.Tap, this)) updater.Tap = null;
-        if (!reductions.TryCompleteOnHost(a.Sums, velocity, update))
-            throw new InvalidOperationException("a tracked tensor stopped being float32 CPU memory between the observation and the update");
-        Flush();
-        Process(a.Step, a.LogNeurons, a.Sums.Values, a.Sampled);
-    }
-
     // The CPU: no queue to wait for, nothing to defer. False when some tensor is not host float32 memory.
     private bool ObserveOnHost(long step, bool logNeurons)
     {
         double[] values = [];
         if (reductions.Length > 0 && !reductions.TryMeasureOnHost(velocity, update, out values!)) return false;
-        if (!TrySampleOnHost(logNeurons, out var sampled)) return false;
+        double[] sampled = [];
+        if (logNeurons && sinks.Samples is not null && sampleCount > 0)
+        {
+            sampled = new double[sampleCount];
+            int at = 0;
+            foreach (var s in samples)
+            {
+                if (!HostMemory.TryGetSingles(s.Param, out var theta)) return false;
+                foreach (long index in s.Index) sampled[at++] = theta[(int)index];
+            }
+        }
         Flush();
         Process(step, logNeurons, values, sampled);
-        return true;
-    }
-
-    // The raw-parameter samples of a logged step, from host memory (empty when none are written).
-    private bool TrySampleOnHost(bool logNeurons, out double[] sampled)
-    {
-        sampled = [];
-        if (!logNeurons || sinks.Samples is null || sampleCount == 0) return true;
-        sampled = new double[sampleCount];
-        int at = 0;
-        foreach (var s in samples)
-        {
-            if (!HostMemory.TryGetSingles(s.Param, out var theta)) return false;
-            foreach (long index in s.Index) sampled[at++] = theta[(int)index];
-        }
         return true;
     }
 
@@ -240,7 +187,6 @@ public sealed class SymmetryTracker : ITrackedQuantity, IUpdateTap
     /// </summary>
     public void Flush()
     {
-        Complete();
         if (pending.Count == 0) return;
         double[] host;
         try

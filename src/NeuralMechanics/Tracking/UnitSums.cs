@@ -31,11 +31,6 @@ internal readonly record struct UnitGeometry(int Outer, int Units, int Inner)
 internal readonly ref struct StepInputs(ReadOnlySpan<float> theta, ReadOnlySpan<float> grad, ReadOnlySpan<float> velocity, ReadOnlySpan<float> update)
 {
     public readonly ReadOnlySpan<float> Theta = theta, Grad = grad, Velocity = velocity, Update = update;
-
-    /// <summary>Elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of each tensor (an absent one stays empty).</summary>
-    public StepInputs Slice(int start, int length) => new(Part(Theta, start, length), Part(Grad, start, length), Part(Velocity, start, length), Part(Update, start, length));
-
-    private static ReadOnlySpan<float> Part(ReadOnlySpan<float> values, int start, int length) => values.IsEmpty ? values : values.Slice(start, length);
 }
 
 /// <summary>
@@ -50,23 +45,23 @@ internal readonly ref struct StepInputs(ReadOnlySpan<float> theta, ReadOnlySpan<
 internal static class UnitSums
 {
     /// <summary>
-    /// Adds Σ over outer and inner of <paramref name="field"/> per unit to <paramref name="into"/>
-    /// ([Units] values; a parameter's blocks add up). A field whose tensor does not exist is zero, as
-    /// the tensor path's zeros_like.
+    /// Writes Σ over outer and inner of <paramref name="field"/> per unit into <paramref name="into"/>
+    /// ([Units] values). A field whose tensor does not exist is zero, as the tensor path's zeros_like.
     /// </summary>
     public static void Sum(StepField field, in StepInputs x, UnitGeometry geometry, Span<double> into)
     {
         if (into.Length != geometry.Units) throw new ArgumentException($"expected {geometry.Units} values, given {into.Length}", nameof(into));
-        if (!Present(field, x, geometry)) return;
+        bool present = Present(field, x, geometry);
+        into.Clear();
+        if (!present) return;
         var kernel = new BlockKernel(x, geometry, into);
         Dispatch(field, ref kernel);
     }
 
     /// <summary>
-    /// Adds the row sums and the column sums of <paramref name="field"/> over the parameter viewed as
-    /// [<paramref name="rows"/>, <paramref name="width"/>] to <paramref name="rowsInto"/> and
-    /// <paramref name="columnsInto"/>, in one pass: a weight's incoming groups (its rows) and the next
-    /// layer's outgoing ones (its columns) read its memory once.
+    /// The row sums and the column sums of <paramref name="field"/> over the parameter viewed as
+    /// [<paramref name="rows"/>, <paramref name="width"/>], in one pass: a weight's incoming groups
+    /// (its rows) and the next layer's outgoing ones (its columns) read its memory once.
     /// </summary>
     /// <remarks>
     /// With <paramref name="run"/> &gt; 1 the columns come in runs of that length (a convolution's
@@ -76,9 +71,11 @@ internal static class UnitSums
     {
         if (rowsInto.Length != rows || (long)columnsInto.Length * run != width) throw new ArgumentException($"expected {rows} and {width}/{run} values");
         var geometry = new UnitGeometry(rows, width, 1);
+        rowsInto.Clear();
+        columnsInto.Clear();
         if (!Present(field, x, geometry)) return;
         var columns = run == 1 ? columnsInto : width <= MaxStackSums ? stackalloc double[width] : new double[width];
-        if (run > 1) columns.Clear();
+        columns.Clear();
         var kernel = new RowsAndColumnsKernel(x, rows, width, rowsInto, columns);
         Dispatch(field, ref kernel);
         if (run > 1) FoldRuns(columns, run, columnsInto);
@@ -87,14 +84,14 @@ internal static class UnitSums
     // Column sums up to this many are kept on the stack before their runs are folded.
     private const int MaxStackSums = 4096;
 
-    // into[u] += Σ of sums[u·run .. (u+1)·run).
+    // into[u] = Σ of sums[u·run .. (u+1)·run).
     private static void FoldRuns(ReadOnlySpan<double> sums, int run, Span<double> into)
     {
         for (int u = 0; u < into.Length; u++)
         {
             double sum = 0;
             for (int i = 0; i < run; i++) sum += sums[u * run + i];
-            into[u] += sum;
+            into[u] = sum;
         }
     }
 
@@ -163,7 +160,7 @@ internal static class UnitSums
                 sum += f;
                 Unsafe.Add(ref columns, c) += f;
             }
-            rowsInto[r] += sum;
+            rowsInto[r] = sum;
         }
     }
 

@@ -29,33 +29,32 @@ internal static class HostSgd
     public readonly record struct Rule(float Decay, bool Decays, float Momentum, float Keep, float Step, bool Nesterov);
 
     /// <summary>
-    /// Updates elements [<paramref name="start"/>, <paramref name="end"/>) of θ (and of the buffer
-    /// v when β ≠ 0): d = g + λθ; v ← d when <paramref name="first"/>, else βv + (1−α)d; θ ← θ − η·(v,
+    /// Updates θ (and the buffer v when β ≠ 0) in place: d = g + λθ; v ← d when <paramref name="first"/>, else βv + (1−α)d; θ ← θ − η·(v,
     /// or d + βv with Nesterov, or d without momentum). <paramref name="update"/>, when not empty,
     /// receives θₙ₊₁ − θₙ (as libtorch's copy and subtraction form it).
     /// </summary>
-    public static void Update(Rule rule, Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, bool first, Span<float> update, int start, int end)
+    public static void Update(Rule rule, Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, bool first, Span<float> update)
     {
-        if ((uint)start > (uint)end || end > theta.Length || grad.Length != theta.Length
-            || (rule.Momentum != 0 && velocity.Length != theta.Length) || (!update.IsEmpty && update.Length != theta.Length))
-            throw new ArgumentException($"SGD block [{start}, {end}) of a parameter of {theta.Length} elements: mismatched buffers");
-        if (rule.Momentum == 0) Run<Plain>(rule, theta, grad, velocity, update, start, end);
-        else if (first && rule.Nesterov) Run<FirstNesterov>(rule, theta, grad, velocity, update, start, end);
-        else if (first) Run<First>(rule, theta, grad, velocity, update, start, end);
-        else if (rule.Nesterov) Run<Nesterov>(rule, theta, grad, velocity, update, start, end);
-        else Run<HeavyBall>(rule, theta, grad, velocity, update, start, end);
+        if (grad.Length != theta.Length || (rule.Momentum != 0 && velocity.Length != theta.Length) || (!update.IsEmpty && update.Length != theta.Length))
+            throw new ArgumentException($"SGD update of a parameter of {theta.Length} elements: a gradient, buffer or update of another length");
+        if (rule.Momentum == 0) Run<Plain>(rule, theta, grad, velocity, update);
+        else if (first && rule.Nesterov) Run<FirstNesterov>(rule, theta, grad, velocity, update);
+        else if (first) Run<First>(rule, theta, grad, velocity, update);
+        else if (rule.Nesterov) Run<Nesterov>(rule, theta, grad, velocity, update);
+        else Run<HeavyBall>(rule, theta, grad, velocity, update);
     }
 
-    private static void Run<TMove>(Rule rule, Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, Span<float> update, int start, int end)
+    private static void Run<TMove>(Rule rule, Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, Span<float> update)
         where TMove : struct, IMove
     {
+        int end = theta.Length;
         ref float t = ref MemoryMarshal.GetReference(theta);
         ref float g = ref MemoryMarshal.GetReference(grad);
         ref float v = ref MemoryMarshal.GetReference(velocity);
         ref float u = ref MemoryMarshal.GetReference(update);
         bool record = !update.IsEmpty, decay = rule.Decays;
         var (lambda, beta, keep, step) = (new Vector<float>(rule.Decay), new Vector<float>(rule.Momentum), new Vector<float>(rule.Keep), new Vector<float>(rule.Step));
-        int i = start;
+        int i = 0;
         for (; i <= end - Vector<float>.Count; i += Vector<float>.Count)
         {
             var before = Vector.LoadUnsafe(ref t, (nuint)i);

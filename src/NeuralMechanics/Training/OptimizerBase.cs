@@ -59,25 +59,12 @@ public abstract class OptimizerBase : IOptimizer
     /// <inheritdoc/>
     public Tensor? LastUpdate(string name) => updates[IndexOf(name)];
 
-    /// <summary>
-    /// Reads the parameters within the next <see cref="Step"/>'s pass over them (then it is cleared);
-    /// a rule without such a pass lets it read everything before it updates.
-    /// </summary>
-    internal IUpdateTap? Tap { get; set; }
-
     /// <inheritdoc/>
     public void Step()
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var tap = Tap;
-        Tap = null;
-        if (TryUpdateOnHost(tap))
-        {
-            tap?.Done();
-            return;
-        }
-        tap?.Done();
+        if (TryUpdateOnHost()) return;
         Tensor?[]? before = null;
         if (RecordUpdates)
         {
@@ -101,11 +88,10 @@ public abstract class OptimizerBase : IOptimizer
 
     /// <summary>
     /// <see cref="Update"/> in one pass over host memory that also records Δθ (when
-    /// <see cref="RecordUpdates"/>) and offers each parameter's blocks to <paramref name="tap"/>
-    /// before it overwrites them; false, with nothing changed, where the rule has no such pass or a
+    /// <see cref="RecordUpdates"/>); false, with nothing changed, where the rule has no such pass or a
     /// tensor is not float32 CPU memory.
     /// </summary>
-    private protected virtual bool TryUpdateOnHost(IUpdateTap? tap) => false;
+    private protected virtual bool TryUpdateOnHost() => false;
 
     /// <summary>The tensor Δθ of parameter <paramref name="i"/> is recorded into (made on first use); null before it exists when <paramref name="create"/> is false.</summary>
     private protected Tensor? RecordedUpdate(int i, bool create) =>

@@ -1,4 +1,3 @@
-using NeuralMechanics.Tracking;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -81,10 +80,10 @@ public sealed class SgdOptimizer : OptimizerBase
 
     /// <summary>
     /// <see cref="Update"/> as one pass per parameter over host memory (<see cref="HostSgd"/>, the same
-    /// bits), blocks offered to <paramref name="tap"/> before they are overwritten; false, with nothing
-    /// changed, where the CPU lacks fused multiply-add or some tensor is not float32 CPU memory.
+    /// bits); false, with nothing changed, where the CPU lacks fused multiply-add or some tensor is not
+    /// float32 CPU memory (then libtorch's operations update).
     /// </summary>
-    private protected override bool TryUpdateOnHost(IUpdateTap? tap)
+    private protected override bool TryUpdateOnHost()
     {
         if (!HostSgd.Supported) return false;
         // Every tensor of the pass is checked before anything changes.
@@ -103,47 +102,29 @@ public sealed class SgdOptimizer : OptimizerBase
         foreach (var group in Groups)
         {
             var rule = new HostSgd.Rule((float)group.WeightDecay, group.WeightDecay != 0, (float)beta, (float)(1 - Settings.Dampening), (float)-group.LearningRate, nesterov);
-            for (int end = i + group.Parameters.Count; i < end; i++) UpdateOnHost(i, grads[i], rule, tap);
+            for (int end = i + group.Parameters.Count; i < end; i++) UpdateOnHost(i, grads[i], rule);
         }
         GC.KeepAlive(grads);
         return true;
     }
 
-    private void UpdateOnHost(int i, Tensor? grad, HostSgd.Rule rule, IUpdateTap? tap)
+    private void UpdateOnHost(int i, Tensor? grad, HostSgd.Rule rule)
     {
         var theta = Entries[i].Param;
-        HostMemory.TryGetWritableSingles(theta, out var t);
-        var previous = RecordUpdates ? RecordedUpdate(i, create: false) : null;
-        var buffer = buffers[i];
-        HostMemory.TryGetSingles(previous, out var previousUpdate);
-        HostMemory.TryGetSingles(buffer, out var velocityBefore);
-        int block = tap?.BlockLength(theta) ?? 0;
         if (grad is null)
         {
             // Skipped, as in PyTorch; a recorded update becomes zero.
-            if (block > 0) tap!.Take(theta, new StepInputs(t, default, velocityBefore, previousUpdate), 0, t.Length);
             if (RecordUpdates) RecordedUpdate(i, create: true)!.zero_();
             return;
         }
+        HostMemory.TryGetWritableSingles(theta, out var t);
         HostMemory.TryGetSingles(grad, out var g);
-        bool first = rule.Momentum != 0 && buffer is null;
-        // A new buffer becomes the parameter's only after the pass: a tap looks up the state before it.
-        var velocity = rule.Momentum == 0 ? null : buffer ?? empty_like(theta).DetachFromDisposeScope();
-        HostMemory.TryGetWritableSingles(velocity, out var v);
+        bool first = rule.Momentum != 0 && buffers[i] is null;
+        if (first) buffers[i] = empty_like(theta).DetachFromDisposeScope();
+        HostMemory.TryGetWritableSingles(rule.Momentum == 0 ? null : buffers[i], out var v);
         Span<float> u = default;
         if (RecordUpdates) HostMemory.TryGetWritableSingles(RecordedUpdate(i, create: true), out u);
-        if (block <= 0) HostSgd.Update(rule, t, g, v, first, u, 0, t.Length);
-        else
-        {
-            var x = new StepInputs(t, g, velocityBefore, previousUpdate);
-            for (int start = 0; start < t.Length; start += block)
-            {
-                int end = Math.Min(t.Length, start + block);
-                tap!.Take(theta, x, start, end);
-                HostSgd.Update(rule, t, g, v, first, u, start, end);
-            }
-        }
-        if (first) buffers[i] = velocity;
+        HostSgd.Update(rule, t, g, v, first, u);
     }
 
     /// <summary>The live momentum buffer v of a parameter: null before its first step or without momentum.</summary>

@@ -76,8 +76,7 @@ public sealed class TrainingSession : IDisposable
             ? new TrajectoryWriter(Directory.EquilibriumFolder, TrajectorySchema.EquilibriumColumns) : null;
         board = new TensorBoardLog(Directory.TensorBoardFolder);
         Tracker = track
-            // The loop steps the optimizer after every observation: the sums can ride its update pass.
-            ? new SymmetryTracker(Analysis, Optimizer, Spec.Optimizer, named, new TrackerSinks(layers, neurons, samples, board, equilibrium), Spec.Seed) { FusedUpdates = true }
+            ? new SymmetryTracker(Analysis, Optimizer, Spec.Optimizer, named, new TrackerSinks(layers, neurons, samples, board, equilibrium), Spec.Seed)
             : null;
         Charges = track && MatrixCharges.Applies(architecture)
             ? new MatrixCharges(architecture, Spec.Optimizer, new TrajectoryWriter(Directory.ChargesFolder, TrajectorySchema.ChargesColumns),
