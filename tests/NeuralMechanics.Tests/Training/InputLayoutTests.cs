@@ -26,21 +26,24 @@ public class InputLayoutTests
     }
 
     [Fact]
-    public void OnlyCpuFloat32ConvolutionalNetworksTakeChannelsLast()
+    public void OnlyCpuFloat32ChainsOfConvolutionsTakeChannelsLast()
     {
         manual_seed(32);
         var vgg = ModelZoo.Create("vgg11", [3, 16, 16], 10, new ModelOptions(Width: 1.0 / 16));
         var mlp = ModelZoo.Create("mlp", [1, 8, 8], 10, new ModelOptions(Depth: 1, Hidden: 8));
         var vgg64 = ModelZoo.Create("vgg11", [3, 16, 16], 10, new ModelOptions(Width: 1.0 / 16), dtype: ScalarType.Float64);
+        var resnet = ModelZoo.Create("resnet18", [3, 16, 16], 10, new ModelOptions(Width: 1.0 / 16));
         Assert.True(InputLayout.ChannelsLastFor(vgg.Network, vgg.Architecture));
         Assert.False(InputLayout.ChannelsLastFor(mlp.Network, mlp.Architecture));
         Assert.False(InputLayout.ChannelsLastFor(vgg64.Network, vgg64.Architecture));
+        // Residual networks stay in NCHW: oneDNN's channels-last gradients of a ResNet's 1×1 stride-2 shortcut were not reproducible.
+        Assert.False(InputLayout.ChannelsLastFor(resnet.Network, resnet.Architecture));
     }
 
     [Theory]
+    [InlineData("vgg11")]
     [InlineData("vgg11-bn")]
-    [InlineData("resnet18")]
-    public void ANetworkGivesTheSameLossAndGradientsFromEitherLayout(string model)
+    public void ANetworkGivesTheSameLossAndGradientsFromEitherLayoutEveryTime(string model)
     {
         manual_seed(33);
         var zoo = ModelZoo.Create(model, [3, 16, 16], 10, new ModelOptions(Width: 1.0 / 16));
@@ -53,7 +56,10 @@ public class InputLayoutTests
         var nchw = zoo.Network.parameters().Select(p => p.grad!.clone()).ToArray();
         manual_seed(34);
         var (nhwcLoss, _) = Trainer.ForwardBackward(zoo.Network, opt, InputLayout.ChannelsLast(x), y, LossKind.CrossEntropy);
-        var nhwc = zoo.Network.parameters().Select(p => p.grad!).ToArray();
+        var nhwc = zoo.Network.parameters().Select(p => p.grad!.clone()).ToArray();
+        manual_seed(34);
+        Trainer.ForwardBackward(zoo.Network, opt, InputLayout.ChannelsLast(x), y, LossKind.CrossEntropy);
+        var again = zoo.Network.parameters().Select(p => p.grad!).ToArray();
 
         Assert.Equal(nchwLoss, nhwcLoss, 1e-5 * Math.Abs(nchwLoss));
         // A bias before BatchNorm has gradient 0 in exact arithmetic: its float32 value is rounding of the others' size.
@@ -62,6 +68,7 @@ public class InputLayoutTests
         {
             double scale = nchw[i].abs().max().ReadDouble(), difference = (nchw[i] - nhwc[i]).abs().max().ReadDouble();
             Assert.True(difference <= 1e-4 * scale + 1e-5 * largest, $"parameter {i}: gradients differ by {difference:g3} (largest {scale:g3}, of all {largest:g3})");
+            Assert.True(nhwc[i].equal(again[i]).all().ReadBoolean(), $"parameter {i}: two channels-last passes gave different gradients");
         }
         zoo.Network.Dispose();
     }
