@@ -16,11 +16,9 @@ internal static class HostMemory
     /// </summary>
     public static bool TryGetSingles(Tensor? tensor, out ReadOnlySpan<float> values)
     {
-        values = default;
-        if (tensor is null || tensor.device_type != TorchSharp.DeviceType.CPU || tensor.dtype != ScalarType.Float32) return false;
-        if (tensor.numel() > int.MaxValue / sizeof(float) || !tensor.is_contiguous()) return false;
-        values = MemoryMarshal.Cast<byte, float>(tensor.bytes);
-        return true;
+        bool ok = TryGetWritableSingles(tensor, out var writable);
+        values = writable;
+        return ok;
     }
 
     /// <summary>
@@ -30,8 +28,9 @@ internal static class HostMemory
     public static bool TryGetWritableSingles(Tensor? tensor, out Span<float> values)
     {
         values = default;
-        if (!TryGetSingles(tensor, out _)) return false;
-        values = MemoryMarshal.Cast<byte, float>(tensor!.bytes);
+        if (tensor is null || tensor.device_type != TorchSharp.DeviceType.CPU || tensor.dtype != ScalarType.Float32) return false;
+        if (tensor.numel() > int.MaxValue / sizeof(float) || !tensor.is_contiguous()) return false;
+        values = MemoryMarshal.Cast<byte, float>(tensor.bytes);
         return true;
     }
 }
