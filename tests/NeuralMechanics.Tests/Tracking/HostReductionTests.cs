@@ -60,16 +60,12 @@ public class HostReductionTests
         using Scalar small = 0.01;
         Tensor theta = randn(n), grad = randn(n), velocity = randn(n), update = randn(n).mul(small);
         var f = LibtorchField(field, theta, grad, velocity, update);
-        var view = f.view(outer, units, inner);
-        var expected = view.sum([0L, 2L], type: ScalarType.Float64).data<double>().ToArray();
-        var scale = view.abs().sum([0L, 2L], type: ScalarType.Float64).data<double>().ToArray();
+        var (expected, scale) = Float64Sums(f.view(outer, units, inner), [0L, 2L]);
 
         var actual = new double[units];
         UnitSums.Sum(field, Memory(theta, grad, velocity, update), new UnitGeometry(outer, units, inner), actual);
 
-        for (int k = 0; k < units; k++)
-            Assert.True(Math.Abs(actual[k] - expected[k]) <= 1e-14 * scale[k],
-                $"{field} {outer}×{units}×{inner}, unit {k}: libtorch {expected[k]:R}, host {actual[k]:R}");
+        WithinRounding($"{field} {outer}×{units}×{inner}, unit", expected, actual, scale);
     }
 
     public static TheoryData<string, int, int, int> RowsAndColumns()
@@ -90,21 +86,27 @@ public class HostReductionTests
         long n = (long)rows * width;
         Tensor theta = randn(n), grad = randn(n), velocity = randn(n), update = randn(n);
         var f = LibtorchField(field, theta, grad, velocity, update);
-        var matrix = f.view(rows, width);
-        var expectedRows = matrix.sum(1, type: ScalarType.Float64).data<double>().ToArray();
-        var runs = matrix.view(rows, width / run, run);
-        var expectedColumns = runs.sum([0L, 2L], type: ScalarType.Float64).data<double>().ToArray();
-        var scaleRows = matrix.abs().sum(1, type: ScalarType.Float64).data<double>().ToArray();
-        var scaleColumns = runs.abs().sum([0L, 2L], type: ScalarType.Float64).data<double>().ToArray();
+        var (expectedRows, scaleRows) = Float64Sums(f.view(rows, width), [1L]);
+        var (expectedColumns, scaleColumns) = Float64Sums(f.view(rows, width / run, run), [0L, 2L]);
 
         var actualRows = new double[rows];
         var actualColumns = new double[width / run];
         UnitSums.SumRowsAndColumns(field, Memory(theta, grad, velocity, update), rows, width, actualRows, actualColumns, run);
 
-        for (int r = 0; r < rows; r++)
-            Assert.True(Math.Abs(actualRows[r] - expectedRows[r]) <= 1e-14 * scaleRows[r], $"{field} row {r}: libtorch {expectedRows[r]:R}, host {actualRows[r]:R}");
-        for (int c = 0; c < width / run; c++)
-            Assert.True(Math.Abs(actualColumns[c] - expectedColumns[c]) <= 1e-14 * scaleColumns[c], $"{field} column {c}: libtorch {expectedColumns[c]:R}, host {actualColumns[c]:R}");
+        WithinRounding($"{field} row", expectedRows, actualRows, scaleRows);
+        WithinRounding($"{field} column", expectedColumns, actualColumns, scaleColumns);
+    }
+
+    /// <summary>libtorch's float64 sums of <paramref name="view"/> over <paramref name="dims"/>, and the sums of its absolute values (the size of the terms).</summary>
+    private static (double[] Sums, double[] Scale) Float64Sums(Tensor view, long[] dims) =>
+        (view.sum(dims, type: ScalarType.Float64).data<double>().ToArray(), view.abs().sum(dims, type: ScalarType.Float64).data<double>().ToArray());
+
+    // Each host sum within 1e-14 of its terms' size of libtorch's: only the order of the float64 additions differs.
+    private static void WithinRounding(string what, double[] expected, double[] actual, double[] scale)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int k = 0; k < expected.Length; k++)
+            Assert.True(Math.Abs(actual[k] - expected[k]) <= 1e-14 * scale[k], $"{what} {k}: libtorch {expected[k]:R}, host {actual[k]:R}");
     }
 
     [Fact]
