@@ -4,7 +4,7 @@ using NeuralMechanics.Cli.Commands;
 namespace NeuralMechanics.Cli;
 
 /// <summary>The <c>nmech</c> command tree and its error handling.</summary>
-public static class NmechApp
+internal static class NmechApp
 {
     /// <summary>Exit code for bad usage or bad input.</summary>
     public const int UsageError = 2;
@@ -28,6 +28,7 @@ public static class NmechApp
     public static int Run(string[] args)
     {
         NativeEnvironment.Apply();
+        ConsoleOutput.Configure();
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {

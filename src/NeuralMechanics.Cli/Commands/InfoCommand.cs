@@ -22,11 +22,11 @@ internal static class InfoCommand
             bool cuda = Devices.CudaAvailable();
             string gpu = Devices.GpuNames() is { } names ? $" ({names})" : "";
             table.AddRow("CUDA", Markup.Escape(cuda ? $"available: {torch.cuda.device_count()} device(s){gpu}" : "not available" + gpu));
-            AnsiConsole.Write(table);
+            ConsoleOutput.Write(table);
             var data = new Table().Title("datasets").AddColumn("name").AddColumn("looked in").AddColumn("found");
             foreach (var (name, directory, found) in DataSets.Discover(r.GetValue(dataDir)))
                 data.AddRow(name, Markup.Escape(directory), found ? "[green]yes[/]" : "no");
-            AnsiConsole.Write(data);
+            ConsoleOutput.Write(data);
             return 0;
         });
         return cmd;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using NeuralMechanics.Cli.Options;
-using System.Globalization;
 using NeuralMechanics.Reporting;
 using Spectre.Console;
 
@@ -34,10 +33,10 @@ internal static class ReportCommand
             if (summary.Errors.Count > 0)
             {
                 var table = new Table().AddColumn("run").AddColumn("kind").AddColumn("predictor")
-                    .AddColumn(new TableColumn("median").RightAligned()).AddColumn(new TableColumn("max").RightAligned());
+                    .AddColumn(ConsoleOutput.Number("median")).AddColumn(ConsoleOutput.Number("max"));
                 foreach (var e in summary.Errors)
-                    table.AddRow(Markup.Escape(e.Run), e.Kind, e.Predictor, e.Median.ToString("0.00e+0", CultureInfo.InvariantCulture), e.Max.ToString("0.00e+0", CultureInfo.InvariantCulture));
-                AnsiConsole.Write(table);
+                    table.AddRow(Markup.Escape(e.Run), e.Kind, Markup.Escape(e.Predictor), Numbers.Scientific(e.Median), Numbers.Scientific(e.Max));
+                ConsoleOutput.Write(table);
             }
             return 0;
         });

@@ -10,127 +10,231 @@ namespace NeuralMechanics.Cli.Commands;
 
 /// <summary>
 /// <c>nmech reproduce</c>: the paper's Section 6 experiment sized for a 2-core CPU (see
-/// <see cref="Reproduction"/>), then the report. The README's main command.
+/// <see cref="Reproduction"/>), then the report. The README's main command. Run again in the same
+/// folder it continues: finished runs are kept, an interrupted run resumes from its checkpoint.
+/// Exit codes: 0 every run finished, 1 some run failed or diverged, 130 stopped by Ctrl-C, 2 bad input.
 /// </summary>
 internal static class ReproduceCommand
 {
+    /// <summary>Exit code when some run failed or diverged.</summary>
+    public const int Incomplete = 1;
+
     public static Command Create()
     {
         var quick = new Option<bool>("--quick") { Description = "A smaller version that finishes in about 2 minutes on 2 cores" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding Fashion-MNIST (default /usr/share/datasets/fashion-mnist)" };
         var output = new Option<string>("--out") { Description = "Output folder (runs and report)", DefaultValueFactory = _ => "reproduce" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "cpu" };
-        var cmd = new Command("reproduce", "Train width-scaled VGG-16 with and without BatchNorm over weight decays and momenta, tracking every symmetry, then write the report");
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue the reproduction in --out (the default when it holds one): finished runs are kept, an interrupted run resumes from its checkpoint; an error if there is none",
+        };
+        var fresh = new Option<bool>("--fresh") { Description = "Start over: delete the plan's run folders in --out first" };
+        var cmd = new Command("reproduce", "Train width-scaled VGG-16 with and without BatchNorm over weight decays and momenta, tracking every symmetry, then write the report " +
+            "(run again to continue after Ctrl-C; exit code 130 when stopped by Ctrl-C)");
         cmd.Options.Add(quick);
         cmd.Options.Add(dataDir);
         cmd.Options.Add(output);
         cmd.Options.Add(device);
+        cmd.Options.Add(resume);
+        cmd.Options.Add(fresh);
         cmd.SetAction(r =>
         {
             string outDir = r.GetValue(output)!;
             var (runs, data, warning) = Reproduction.Plan(r.GetValue(quick), r.GetValue(dataDir), Path.Combine(outDir, "runs"), r.GetValue(device)!);
             if (warning is not null)
-                AnsiConsole.Write(new Spectre.Console.Panel(Markup.Escape(warning)).Header("[bold red]NOT THE REAL DATA[/]").BorderColor(Color.Red));
-            AnsiConsole.MarkupLine($"{runs.Count} runs on {Markup.Escape(data)} → {Markup.Escape(Path.GetFullPath(outDir))}");
+            {
+                if (ConsoleOutput.IsTerminal)
+                    AnsiConsole.Write(new Spectre.Console.Panel(Markup.Escape(warning)).Header("[bold red]NOT THE REAL DATA[/]").BorderColor(Color.Red));
+                else Console.WriteLine($"NOT THE REAL DATA: {warning}");
+            }
+            var plan = Reproduction.Prepare(outDir, runs, r.GetValue(fresh), r.GetValue(resume));
+            int kept = plan.Count(p => p.Action == SweepAction.Skip), resumed = plan.Count(p => p.Action == SweepAction.Resume);
+            AnsiConsole.MarkupLine(Markup.Escape($"{runs.Count} runs on {data} → {Path.GetFullPath(outDir)}"
+                + (kept + resumed > 0 ? $" ({kept} done already and kept, {resumed} to resume, {runs.Count - kept - resumed} to start)" : "")));
+
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            List<Outcome> outcomes;
             var watch = Stopwatch.StartNew();
-            var results = TrainAll(runs);
-            AnsiConsole.MarkupLine($"training took {watch.Elapsed.TotalMinutes:F1} min; writing the report");
-            var report = Reporter.Write(results.Select(x => x.RunDir).ToList(), Path.Combine(outDir, "report"));
-            Headline(results, report, warning);
-            return results.All(x => x.Status.State == RunState.Finished) ? 0 : 1;
+            try
+            {
+                outcomes = ConsoleOutput.IsTerminal ? WithProgressBars(plan, cancel.Token) : WithProgressLines(plan, cancel.Token);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+            bool stopped = cancel.IsCancellationRequested;
+            var started = outcomes.Select(o => o.Spec.OutDir).Where(d => File.Exists(Path.Combine(d, TrajectorySchema.ManifestFile))).ToList();
+            AnsiConsole.MarkupLine(Markup.Escape($"training took {watch.Elapsed.TotalMinutes:F1} min" + (started.Count > 0 ? "; writing the report" : "")));
+            var report = started.Count > 0 ? Reporter.Write(started, Path.Combine(outDir, "report")) : null;
+            Headline(outcomes, report, warning, stopped);
+            return ExitCode(outcomes, stopped);
         });
         return cmd;
     }
 
-    private static List<TrainResult> TrainAll(IReadOnlyList<RunSpec> runs)
+    /// <summary>What became of a planned run in this invocation.</summary>
+    /// <param name="Spec">The run.</param>
+    /// <param name="Action">What was to be done with it.</param>
+    /// <param name="Result">Its result; null when it was skipped or not reached (Ctrl-C before it).</param>
+    /// <param name="Seconds">Wall-clock seconds it took in this process (NaN: not run).</param>
+    internal sealed record Outcome(RunSpec Spec, SweepAction Action, TrainResult? Result, double Seconds);
+
+    /// <summary>
+    /// Trains the runs of <paramref name="plan"/> in order: skipped runs are left alone, resumed ones go
+    /// through <see cref="Trainer.Resume(string, long?, string?, IProgress{TrainProgress}?, CancellationToken)"/>
+    /// (the path of <c>nmech train --resume</c>); after cancellation no further run starts.
+    /// <paramref name="starting"/> is told before each run is trained and gives its progress sink.
+    /// </summary>
+    internal static List<Outcome> TrainAll(IReadOnlyList<(RunSpec Run, SweepAction Action)> plan,
+        Func<int, RunSpec, SweepAction, IProgress<TrainProgress>?> starting, CancellationToken cancel)
     {
-        var results = new List<TrainResult>();
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
+        var outcomes = new List<Outcome>();
+        for (int i = 0; i < plan.Count; i++)
         {
-            if (!AnsiConsole.Profile.Capabilities.Interactive)
+            var (spec, action) = plan[i];
+            if (action == SweepAction.Skip || cancel.IsCancellationRequested)
             {
-                foreach (var (config, i) in runs.Select((c, i) => (c, i)))
-                {
-                    if (cancel.IsCancellationRequested) break;
-                    Console.WriteLine($"[{i + 1}/{runs.Count}] {Path.GetFileName(config.OutDir)}");
-                    var result = Fresh(config, null, cancel.Token);
-                    results.Add(result);
-                    Console.WriteLine($"[{i + 1}/{runs.Count}] {Summary(result)}");
-                }
-                return results;
+                outcomes.Add(new Outcome(spec, action, null, double.NaN));
+                continue;
             }
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
+            var progress = starting(i, spec, action);
+            var watch = Stopwatch.StartNew();
+            var result = action == SweepAction.Resume
+                ? Trainer.Resume(spec.OutDir, Reproduction.ResumeSteps(spec), spec.Device, progress, cancel)
+                : Trainer.Run(spec, progress, cancel);
+            outcomes.Add(new Outcome(spec, action, result, watch.Elapsed.TotalSeconds));
+        }
+        return outcomes;
+    }
+
+    /// <summary>0 when every run finished, 130 (<see cref="TrainCommand.Interrupted"/>) after Ctrl-C, else 1.</summary>
+    internal static int ExitCode(IReadOnlyList<Outcome> outcomes, bool stopped) =>
+        stopped ? TrainCommand.Interrupted
+        : outcomes.All(o => State(o) == RunState.Finished) ? 0 : Incomplete;
+
+    /// <summary>
+    /// The summary's rows, one per planned run: finished (this time, or kept from before), interrupted
+    /// at its step, failed, diverged, or not started; a number that does not exist is "—".
+    /// </summary>
+    internal static IReadOnlyList<LearningTable.Row> Rows(IReadOnlyList<Outcome> outcomes, bool stopped) => outcomes.Select(o =>
+    {
+        string name = Path.GetFileName(o.Spec.OutDir);
+        var learning = TryLearning(o.Spec.OutDir);
+        long planned = o.Spec.Steps ?? learning?.Steps ?? 0;
+        if (o.Result is not { } r)
+        {
+            if (learning is null) return new LearningTable.Row(name, "not started", 0, planned, null);
+            var status = RunDirectory.Open(o.Spec.OutDir).ReadStatus();
+            if (o.Action == SweepAction.Skip)
+                return new LearningTable.Row(name, $"{Describe(status)} (kept)", learning.Steps, planned, learning, learning.StepsPerSecond, learning.Seconds,
+                    status?.State == RunState.Finished);
+            return new LearningTable.Row(name, $"not resumed ({Describe(status)})", learning.Steps, planned, learning);
+        }
+        string state = r.Status.State switch
+        {
+            RunState.Finished => o.Action == SweepAction.Resume ? "finished (resumed)" : "finished",
+            RunState.Diverged => $"diverged at step {r.Status.Step}",
+            _ when stopped => $"interrupted at step {r.Steps:N0}",
+            _ => $"failed: {r.Status.Reason}",
+        };
+        bool finished = r.Status.State == RunState.Finished;
+        return new LearningTable.Row(name, state, r.Steps, planned, learning, r.StepsPerSecond,
+            finished && learning is { Seconds: var s } && double.IsFinite(s) ? s : o.Seconds, finished);
+    }).ToList();
+
+    private static RunState? State(Outcome o) =>
+        o.Result?.Status.State ?? (File.Exists(Path.Combine(o.Spec.OutDir, TrajectorySchema.ManifestFile)) ? RunDirectory.Open(o.Spec.OutDir).ReadStatus()?.State : null);
+
+    private static string Describe(RunStatus? status) => status is null ? "started" : status.State.ToString().ToLowerInvariant()
+        + (status.State == RunState.Diverged && status.Step is { } s ? $" at step {s}" : "");
+
+    private static LearningSummary? TryLearning(string runDir)
+    {
+        if (!File.Exists(Path.Combine(runDir, TrajectorySchema.ManifestFile))) return null;
+        try { return Learning.Read(runDir); }
+        catch (InvalidInputException) { return null; }
+    }
+
+    private static List<Outcome> WithProgressLines(IReadOnlyList<(RunSpec Run, SweepAction Action)> plan, CancellationToken cancel)
+    {
+        string Tag(int i) => $"[{i + 1}/{plan.Count}] {Path.GetFileName(plan[i].Run.OutDir)}";
+        for (int i = 0; i < plan.Count; i++)
+            if (plan[i].Action == SweepAction.Skip) Console.WriteLine($"{Tag(i)}: done already, kept");
+        var outcomes = TrainAll(plan, (i, spec, action) =>
+        {
+            Console.WriteLine($"{Tag(i)}: {(action == SweepAction.Resume ? "resuming from its checkpoint" : "starting")}");
+            return new ProgressLines(Tag(i), Console.Out);
+        }, cancel);
+        return outcomes;
+    }
+
+    private static List<Outcome> WithProgressBars(IReadOnlyList<(RunSpec Run, SweepAction Action)> plan, CancellationToken cancel)
+    {
+        List<Outcome> outcomes = [];
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var overall = ctx.AddTask("[bold]all runs[/]", maxValue: plan.Count);
+                overall.Value = plan.Count(p => p.Action == SweepAction.Skip);
+                ProgressTask? current = null;
+                outcomes = TrainAll(plan, (i, spec, action) =>
                 {
-                    var overall = ctx.AddTask("[bold]all runs[/]", maxValue: runs.Count);
-                    foreach (var config in runs)
+                    if (current is not null) current.Value = current.MaxValue;
+                    string name = Path.GetFileName(spec.OutDir);
+                    var task = current = ctx.AddTask(Markup.Escape(name));
+                    double before = overall.Value;
+                    return new SyncProgress<TrainProgress>(p =>
                     {
-                        if (cancel.IsCancellationRequested) break;
-                        string name = Path.GetFileName(config.OutDir);
-                        var task = ctx.AddTask(Markup.Escape(name));
-                        var progress = new CallbackProgress(p =>
-                        {
-                            task.MaxValue = p.Steps;
-                            task.Value = p.Step;
-                            task.Description = Markup.Escape($"{name}  loss {p.Loss:F3}  {p.StepsPerSecond:F1} steps/s");
-                            overall.Value = results.Count + (double)p.Step / p.Steps;
-                        });
-                        results.Add(Fresh(config, progress, cancel.Token));
-                        task.Value = task.MaxValue;
-                        overall.Value = results.Count;
-                    }
-                });
-            return results;
-        }
-        finally
+                        task.MaxValue = p.Steps;
+                        task.Value = p.Step;
+                        task.Description = Markup.Escape(p.Step >= p.Steps ? $"{name}  test accuracy…" : $"{name}  loss {p.Loss:F3}  {p.StepsPerSecond:F1} steps/s");
+                        overall.Value = before + (double)p.Step / p.Steps;
+                    });
+                }, cancel);
+                if (current is not null && !cancel.IsCancellationRequested) current.Value = current.MaxValue;
+                overall.Value = outcomes.Count(o => State(o) == RunState.Finished);
+            });
+        return outcomes;
+    }
+
+    private static void Headline(List<Outcome> outcomes, ReportSummary? report, string? warning, bool stopped)
+    {
+        var rows = Rows(outcomes, stopped);
+        ConsoleOutput.Write(LearningTable.Create(rows, withSpeed: true, title: "runs"));
+        var manifests = outcomes.Where(o => File.Exists(Path.Combine(o.Spec.OutDir, TrajectorySchema.ManifestFile)))
+            .Select(o => (Name: Path.GetFileName(o.Spec.OutDir).Split('_')[0], RunDirectory.Open(o.Spec.OutDir).Manifest)).ToList();
+        if (manifests.Count > 0)
         {
-            Console.CancelKeyPress -= onCancel;
+            var counts = new Table().Title("symmetry groups").AddColumn("model");
+            foreach (var k in Enum.GetValues<SymmetryKind>()) counts.AddColumn(ConsoleOutput.Number(k.Name()));
+            foreach (var (name, manifest) in manifests.DistinctBy(m => m.Manifest.Parameters))
+                counts.AddRow([Markup.Escape(name), .. Enum.GetValues<SymmetryKind>().Select(k => manifest.SymmetryCounts.GetValueOrDefault(k.Name()).ToString("N0"))]);
+            ConsoleOutput.Write(counts);
         }
-    }
-
-    /// <summary>Starts the run afresh: whatever its folder holds, a finished run included, is deleted first.</summary>
-    private static TrainResult Fresh(RunSpec config, IProgress<TrainProgress>? progress, CancellationToken cancel)
-    {
-        if (Directory.Exists(config.OutDir)) Directory.Delete(config.OutDir, recursive: true);
-        return Trainer.Run(config, progress, cancel);
-    }
-
-    // A run that stopped before writing any metrics has only its status to show.
-    private static string Summary(TrainResult r)
-    {
-        string state = r.Status.State == RunState.Finished ? "" : $" ({r.Status.State.ToString().ToLowerInvariant()}{(r.Status.Step is { } s ? $" at step {s}" : "")})";
-        try { return Learning.Read(r.RunDir) + state; }
-        catch (InvalidInputException e) { return $"{Path.GetFileName(r.RunDir)}{state}: {e.Message}"; }
-    }
-
-    private static void Headline(List<TrainResult> results, ReportSummary report, string? warning)
-    {
-        var learning = results.Select(r => { try { return Learning.Read(r.RunDir); } catch (InvalidInputException) { return null; } }).ToList();
-        AnsiConsole.Write(LearningTable.Create(learning.OfType<LearningSummary>().Select(l => new LearningTable.Row(l)), withState: false, withSpeed: true, title: "runs"));
-        var counts = new Table().Title("symmetry groups").AddColumn("model");
-        foreach (var k in Enum.GetValues<SymmetryKind>()) counts.AddColumn(new TableColumn(k.Name()).RightAligned());
-        foreach (var r in results.DistinctBy(r => r.Analysis.Architecture.ParameterCount))
-            counts.AddRow([Markup.Escape(Path.GetFileName(r.RunDir).Split('_')[0]), .. Enum.GetValues<SymmetryKind>().Select(k => r.Analysis.Count(k).ToString("N0"))]);
-        AnsiConsole.Write(counts);
-        var errors = new Table().Title("median relative prediction error over all runs, groups and logged steps")
-            .AddColumn("kind").AddColumn("predictor").AddColumn(new TableColumn("median (of run medians)").RightAligned()).AddColumn(new TableColumn("max").RightAligned());
-        foreach (var g in report.Errors.GroupBy(e => (e.Kind, e.Predictor)))
+        if (report is not null)
         {
-            var medians = g.Select(e => e.Median).Where(double.IsFinite).ToList();
-            if (medians.Count == 0) continue;
-            errors.AddRow(g.Key.Kind, g.Key.Predictor, OrderStatistics.Median(medians).ToString("0.0e+00"), g.Max(e => e.Max).ToString("0.0e+00"));
+            var errors = new Table().Title("median relative prediction error over all runs, groups and logged steps")
+                .AddColumn("kind").AddColumn("predictor").AddColumn(ConsoleOutput.Number("median (of run medians)")).AddColumn(ConsoleOutput.Number("max"));
+            foreach (var g in report.Errors.GroupBy(e => (e.Kind, e.Predictor)))
+            {
+                var medians = g.Select(e => e.Median).Where(double.IsFinite).ToList();
+                if (medians.Count == 0) continue;
+                errors.AddRow(g.Key.Kind, Markup.Escape(g.Key.Predictor), Numbers.Scientific(OrderStatistics.Median(medians)), Numbers.Scientific(g.Max(e => e.Max)));
+            }
+            ConsoleOutput.Write(errors);
         }
-        AnsiConsole.Write(errors);
-        foreach (var r in results.Where(r => r.Status.State != RunState.Finished))
-            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(Path.GetFileName(r.RunDir))}: {r.Status.State.ToString().ToLowerInvariant()}{Markup.Escape(r.Status.Step is { } s ? $" at step {s}" : "")}[/]");
-        var stuck = learning.OfType<LearningSummary>().Where(l => l.DidNotLearn).Select(l => l.Name).ToList();
+        var stuck = rows.Where(r => r.Learning is { DidNotLearn: true }).Select(r => r.Name).ToList();
         if (stuck.Count > 0)
-            AnsiConsole.MarkupLine($"[bold red]{stuck.Count} of {results.Count} runs did not learn[/] (loss within 1 % of ln classes over the last 50 steps): {Markup.Escape(string.Join(", ", stuck))}");
+            AnsiConsole.MarkupLine($"[bold red]{stuck.Count} of {rows.Count} runs did not learn[/] (loss within 1 % of ln classes over the last 50 steps): {Markup.Escape(string.Join(", ", stuck))}");
+        if (stopped)
+            AnsiConsole.MarkupLine("[yellow]stopped by Ctrl-C:[/] run the same command again to continue (finished runs are kept, the interrupted run resumes from its checkpoint)");
         if (warning is not null) AnsiConsole.MarkupLine($"[bold red]{Markup.Escape(warning)}[/]");
-        AnsiConsole.MarkupLine($"report: [link]{Markup.Escape(Path.GetFullPath(report.HtmlPath))}[/] (and {Markup.Escape(Path.GetFullPath(report.MarkdownPath))}, {report.FigureFiles.Count} figure files)");
+        if (report is not null)
+            AnsiConsole.MarkupLine($"report: [link]{Markup.Escape(Path.GetFullPath(report.HtmlPath))}[/] (and {Markup.Escape(Path.GetFullPath(report.MarkdownPath))}, {report.FigureFiles.Count} figure files)");
     }
 }

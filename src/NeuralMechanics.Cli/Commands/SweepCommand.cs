@@ -65,7 +65,7 @@ internal static class SweepCommand
         try
         {
             var total = plan.Points.Count;
-            var manifest = SweepRunner.Run(plan, parallel, parallel > 1 ? NmechCommand() : null, new Progress(p =>
+            var manifest = SweepRunner.Run(plan, parallel, parallel > 1 ? NmechCommand() : null, new SyncProgress<SweepProgress>(p =>
             {
                 var what = p.State == SweepPointState.Running ? p.Action == SweepAction.Resume ? "resuming" : "starting"
                     : p.Action == SweepAction.Skip ? $"{p.State.ToString().ToLowerInvariant()} already, skipped"
@@ -94,10 +94,5 @@ internal static class SweepCommand
         if (hostName == "dotnet") return [host!, dll];
         if (hostName == Path.GetFileNameWithoutExtension(dll)) return [host!];
         return ["dotnet", dll];
-    }
-
-    private sealed class Progress(Action<SweepProgress> report) : IProgress<SweepProgress>
-    {
-        public void Report(SweepProgress value) => report(value);
     }
 }

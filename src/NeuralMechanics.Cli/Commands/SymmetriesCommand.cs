@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using NeuralMechanics.Cli.Options;
 using NeuralMechanics.Data;
 using NeuralMechanics.Models;
+using NeuralMechanics.Reporting;
 using NeuralMechanics.Runs;
 using NeuralMechanics.Symmetry;
 using Spectre.Console;
@@ -30,7 +30,7 @@ internal static class SymmetriesCommand
                 "and where float32 convolutions on narrow layers lose digits, float32 above, where float64 on a CPU is slow",
             DefaultValueFactory = _ => "auto",
         };
-        var json = new Option<string?>("--json") { Description = "Write one JSON object to this file ('-' for standard output)" };
+        var json = JsonOption.Create("the groups, their counts and the verification residuals");
         var cmd = new Command("symmetries", "Find every translation, scale and rescale symmetry of a model at neuron level, count them, and verify them numerically");
         foreach (var opt in new Option[] { o.Model, o.Data, o.DataDir, o.Width, o.Depth, o.Hidden, o.Activation, o.Norm, o.Dropout, o.Init, o.Patch, o.Dim, o.Heads, o.MlpRatio, o.Loss, o.Seed, o.Device })
             cmd.Options.Add(opt);
@@ -75,18 +75,16 @@ internal static class SymmetriesCommand
                 using var loader = new BatchLoader(split.Train, r.GetValue(batch), norm, device, shuffle: true, seed: r.GetValue(o.Seed), prefetch: 0);
                 var (x, y) = loader.Next();
                 watch.Restart();
-                results = AnsiConsole.Profile.Capabilities.Interactive
-                    ? AnsiConsole.Status().Start("verifying", ctx => SymmetryVerifier.Verify(model.Network, analysis, x.to(dtype), y, progress: s => ctx.Status(Markup.Escape(s))))
-                    : SymmetryVerifier.Verify(model.Network, analysis, x.to(dtype), y);
+                var log = JsonOption.ToStandardOutput(r.GetValue(json)) ? Console.Error : Console.Out;
+                results = ConsoleOutput.IsTerminal
+                    ? AnsiConsole.Status().Start("verifying", ctx => SymmetryVerifier.Verify(model.Network, analysis, x.to(dtype), y,
+                        progress: new SyncProgress<VerificationProgress>(p => ctx.Status(Markup.Escape($"verifying: {Describe(p)}")))))
+                    : SymmetryVerifier.Verify(model.Network, analysis, x.to(dtype), y, progress: new VerificationLines(log));
                 verifySeconds = watch.Elapsed.TotalSeconds;
             }
             var table5 = PaperCounts.ForModel(model.Name, shape, split.Train.Classes);
-            if (r.GetValue(json) is { } path)
-            {
-                var text = Json(model, analysis, results, table5, discoverySeconds, verifySeconds).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-                if (path == "-") Console.WriteLine(text); else AtomicFile.WriteAllText(path, text);
-            }
-            if (r.GetValue(json) != "-") Print(model, analysis, results, table5, discoverySeconds, verifySeconds);
+            if (r.GetValue(json) is { } path) JsonOption.Write(path, Json(model, analysis, results, table5, discoverySeconds, verifySeconds));
+            if (!JsonOption.ToStandardOutput(r.GetValue(json))) Print(model, analysis, results, table5, discoverySeconds, verifySeconds);
             return results is not null && results.Any(v => !v.Passed) ? VerificationFailed : 0;
         });
         return cmd;
@@ -97,9 +95,9 @@ internal static class SymmetriesCommand
     {
         var arch = model.Architecture;
         AnsiConsole.MarkupLine($"[bold]{model.Name}[/] on {string.Join("×", arch.InputShape)} → {arch.Outputs} classes, {arch.ParameterCount:N0} parameters, loss {arch.Loss.Name()}");
-        var table = new Table().AddColumn("layer").AddColumn("kind").AddColumn(new TableColumn("groups").RightAligned()).AddColumn("origin");
+        var table = new Table().AddColumn("layer").AddColumn("kind").AddColumn(ConsoleOutput.Number("groups")).AddColumn("origin");
         if (results is not null)
-            foreach (var c in new[] { "invariance", "gradient", "Hessian", "noise", "" }) table.AddColumn(new TableColumn(c).RightAligned());
+            foreach (var c in new[] { "invariance", "gradient", "Hessian", "noise", "" }) table.AddColumn(ConsoleOutput.Number(c));
         for (int i = 0; i < analysis.Sets.Count; i++)
         {
             var s = analysis.Sets[i];
@@ -107,26 +105,26 @@ internal static class SymmetriesCommand
             if (results is not null)
             {
                 var v = results[i];
-                cells.AddRange([v.Invariance.ToString("0.0e+00"), v.Gradient.ToString("0.0e+00"), v.Hessian.ToString("0.0e+00"), v.Noise.ToString("0.0e+00"),
+                cells.AddRange([Numbers.Scientific(v.Invariance), Numbers.Scientific(v.Gradient), Numbers.Scientific(v.Hessian), Numbers.Scientific(v.Noise),
                     !v.Exact ? "[yellow]approx.[/]" : v.Passed ? "[green]ok[/]" : "[red]FAIL[/]"]);
             }
             table.AddRow(cells.ToArray());
         }
-        AnsiConsole.Write(table);
-        var totals = new Table().Title("totals").AddColumn("kind").AddColumn(new TableColumn("ours").RightAligned());
-        if (table5 is not null) totals.AddColumn(new TableColumn("paper (Table 5)").RightAligned()).AddColumn("why they differ");
+        ConsoleOutput.Write(table);
+        var totals = new Table().Title("totals").AddColumn("kind").AddColumn(ConsoleOutput.Number("ours"));
+        if (table5 is not null) totals.AddColumn(ConsoleOutput.Number("paper (Table 5)")).AddColumn("why they differ");
         foreach (var kind in Enum.GetValues<SymmetryKind>())
         {
             var row = new List<string> { kind.Name(), analysis.Count(kind).ToString("N0") };
             if (table5?.Single(t => t.Kind == kind) is { } paper) row.AddRange([paper.Paper.ToString("N0"), Markup.Escape(paper.Reason)]);
             totals.AddRow(row.ToArray());
         }
-        AnsiConsole.Write(totals);
+        ConsoleOutput.Write(totals);
         AnsiConsole.MarkupLine($"discovery: {discoverySeconds * 1000:F0} ms" + (results is null ? "" : $"; verification: {verifySeconds:F1} s in {(results[0].DoublePrecision ? "float64" : "float32")}"));
         if (results is not null)
         {
             var first = results[0];
-            AnsiConsole.MarkupLine($"tolerances: invariance, gradient, noise ≤ {first.FirstOrderTolerance:0e+00}; Hessian ≤ {first.HessianTolerance:0e+00} (relative)");
+            AnsiConsole.MarkupLine($"tolerances: invariance, gradient, noise ≤ {Numbers.Scientific(first.FirstOrderTolerance)}; Hessian ≤ {Numbers.Scientific(first.HessianTolerance)} (relative)");
             if (results.Any(v => !v.Exact))
                 AnsiConsole.MarkupLine("[yellow]approx.[/]: scale symmetry under BatchNorm/LayerNorm holds only up to the ε added to the variance (x/√(σ²+ε) is not exactly scale-invariant); its residuals are shown, not judged.");
             int failed = results.Count(v => !v.Passed);
@@ -184,5 +182,24 @@ internal static class SymmetriesCommand
             json["paper_table5"] = new JsonObject(table5.Select(t => KeyValuePair.Create(t.Kind.Name(),
                 (JsonNode?)new JsonObject { ["paper"] = t.Paper, ["ours"] = analysis.Count(t.Kind), ["reason"] = t.Reason })));
         return json;
+    }
+
+    private static string Describe(VerificationProgress p) =>
+        p.Phase == "gradients" ? $"gradients and Hessian scale of the batch ({p.Total / 2} sets to check)" : $"check {p.Done + 1}/{p.Total}, {p.Phase} of {p.Set}";
+
+    /// <summary>Verification progress for a log: the first check, then a line every <see cref="ConsoleOutput.ProgressSeconds"/>.</summary>
+    private sealed class VerificationLines(TextWriter output) : IProgress<VerificationProgress>
+    {
+        private readonly Stopwatch watch = Stopwatch.StartNew();
+        private double last = double.NegativeInfinity;
+
+        public void Report(VerificationProgress p)
+        {
+            double now = watch.Elapsed.TotalSeconds;
+            if (now - last < ConsoleOutput.ProgressSeconds && p.Phase != "gradients" && p.Done != p.Total / 2) return;
+            last = now;
+            output.WriteLine($"verifying ({now:F0} s): {Describe(p)}");
+            output.Flush();
+        }
     }
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using NeuralMechanics.Cli.Options;
 using NeuralMechanics.Runs;
 using NeuralMechanics.Training;
-using Spectre.Console;
 
 namespace NeuralMechanics.Cli.Commands;
 
@@ -20,27 +19,33 @@ internal static class TrainCommand
         var options = new TrainOptions();
         var output = new Option<string?>("--out") { Description = "Run directory to write (default runs/<model>-<data>-<time>)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its last checkpoint" };
+        var json = JsonOption.Create("the summary (status, steps, final loss, test accuracy, speed, symmetry counts, prediction errors, notes)");
         var cmd = new Command("train", "Train a model with SGD/momentum (PyTorch semantics), tracking every symmetry group at every step");
         foreach (var o in options.All) cmd.Options.Add(o);
         cmd.Options.Add(output);
         cmd.Options.Add(resume);
+        cmd.Options.Add(json);
         cmd.SetAction(r =>
         {
+            var jsonPath = r.GetValue(json);
+            // With the JSON on standard output, progress goes to standard error.
+            var log = JsonOption.ToStandardOutput(jsonPath) ? Console.Error : null;
             TrainResult result;
             if (r.GetValue(resume) is { } runDir)
             {
                 var steps = r.GetValue(options.Steps);
                 var device = r.GetResult(options.Device) is { Implicit: false } ? r.GetValue(options.Device) : null;
                 result = TrainingConsole.Run(Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir)),
-                    (p, c) => Trainer.Resume(runDir, steps, device, p, c));
+                    (p, c) => Trainer.Resume(runDir, steps, device, p, c), log);
             }
             else
             {
                 var config = options.Bind(r, "");
                 config = config with { OutDir = r.GetValue(output) ?? Path.Combine("runs", $"{config.Model}-{config.Data.Replace(':', '_')}-{DateTime.Now:yyyyMMdd-HHmmss}") };
-                result = TrainingConsole.Run(config.Model, (p, c) => Trainer.Run(config, p, c));
+                result = TrainingConsole.Run(config.Model, (p, c) => Trainer.Run(config, p, c), log);
             }
-            TrainingConsole.Summarize(result);
+            if (jsonPath is not null) JsonOption.Write(jsonPath, TrainingConsole.Json(result));
+            if (!JsonOption.ToStandardOutput(jsonPath)) TrainingConsole.Summarize(result);
             return result.Status.State switch
             {
                 RunState.Finished => 0,
@@ -53,7 +58,7 @@ internal static class TrainCommand
 
     private static int Report(int code, string message)
     {
-        AnsiConsole.MarkupLine($"[red]{Markup.Escape(message)}[/]");
+        Console.Error.WriteLine(message);
         return code;
     }
 }

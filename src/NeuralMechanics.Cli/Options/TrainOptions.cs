@@ -29,8 +29,8 @@ internal sealed class TrainOptions
     public readonly Option<double> Dampening = new("--dampening") { Description = "Dampening α", DefaultValueFactory = _ => 0 };
     public readonly Option<double> Wd = new("--wd") { Description = "Weight decay λ", DefaultValueFactory = _ => 0 };
     public readonly Option<bool> Nesterov = new("--nesterov") { Description = "Nesterov momentum" };
-    public readonly Option<string> Optimizer = new("--optimizer") { Description = "Update rule: sgd, adam or adamw (PyTorch semantics)", DefaultValueFactory = _ => "sgd" };
-    public readonly Option<string> Betas = new("--betas") { Description = "Adam β₁,β₂", DefaultValueFactory = _ => "0.9,0.999" };
+    public readonly Option<string> Optimizer = new("--optimizer") { Description = $"Update rule: {string.Join(", ", OptimizerKindNames.All)} (PyTorch semantics; lion as lion-pytorch)", DefaultValueFactory = _ => "sgd" };
+    public readonly Option<string?> Betas = new("--betas") { Description = "Adam's or Lion's β₁,β₂ (default: the optimizer's; Adam 0.9,0.999, Lion 0.9,0.99)" };
     public readonly Option<double> Eps = new("--eps") { Description = "Adam ε", DefaultValueFactory = _ => 1e-8 };
     public readonly Option<string> NoDecay = new("--no-decay") { Description = "Parameters without weight decay: norm, bias, norm,bias or none", DefaultValueFactory = _ => "none" };
     public readonly Option<string?> Schedule = new("--schedule") { Description = "Learning-rate schedule: constant, step (with --lr-drops) or cosine (default: step with --lr-drops, else constant)" };
@@ -42,6 +42,7 @@ internal sealed class TrainOptions
     public readonly Option<long?> Steps = new("--steps") { Description = "Number of updates (overrides --epochs)" };
     public readonly Option<long> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 0 };
     public readonly Option<int> LogEvery = new("--log-every") { Description = "Per-neuron rows every K steps (default: at most ~500 logged steps)", DefaultValueFactory = _ => 0 };
+    public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Test accuracy every N steps into eval/ (default: about 20 points a run; 0: off)" };
     public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps (and at the end; 0: only at the end)", DefaultValueFactory = _ => 1000 };
     public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "cpu" };
     public readonly Option<bool> NoTrack = new("--no-track") { Description = "Do not track symmetries (plain training, for comparison)" };
@@ -49,7 +50,7 @@ internal sealed class TrainOptions
 
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Patch, Dim, Heads, MlpRatio, Loss,
-        Lr, Momentum, Dampening, Wd, Nesterov, Optimizer, Betas, Eps, NoDecay, Schedule, LrDrops, LrDropRate, WarmupSteps, Batch, Epochs, Steps, Seed, LogEvery, CheckpointEvery, Device, NoTrack, Spec];
+        Lr, Momentum, Dampening, Wd, Nesterov, Optimizer, Betas, Eps, NoDecay, Schedule, LrDrops, LrDropRate, WarmupSteps, Batch, Epochs, Steps, Seed, LogEvery, EvalEvery, CheckpointEvery, Device, NoTrack, Spec];
 
     /// <summary>
     /// The model options the command line describes over <paramref name="from"/>; without it, options
@@ -76,10 +77,13 @@ internal sealed class TrainOptions
         var kind = r.GetValue(Schedule) is { } s ? LrSchedule.ParseKind(s)
             : inheriting && !Given(r, LrDrops) ? schedule.Kind
             : drops.Length > 0 ? ScheduleKind.Step : ScheduleKind.Constant;
-        var (beta1, beta2) = Pick(r, Betas, inheriting, OptimizerSettings.ParseBetas, (from?.Beta1 ?? 0, from?.Beta2 ?? 0));
+        var optimizer = Pick(r, Optimizer, inheriting, OptimizerKindNames.Parse, from?.Kind ?? default);
+        // Betas not given: the specification's, else the rule's own defaults.
+        var (beta1, beta2) = Given(r, Betas) ? OptimizerSettings.ParseBetas(r.GetValue(Betas)!)
+            : inheriting ? (from!.Beta1, from.Beta2) : OptimizerRegistry.Get(optimizer).DefaultBetas;
         return new OptimizerSettings
         {
-            Kind = Pick(r, Optimizer, inheriting, OptimizerKindNames.Parse, from?.Kind ?? default),
+            Kind = optimizer,
             LearningRate = Pick(r, Lr, inheriting, from?.LearningRate ?? 0), WeightDecay = Pick(r, Wd, inheriting, from?.WeightDecay ?? 0),
             Momentum = Pick(r, Momentum, inheriting, from?.Momentum ?? 0), Dampening = Pick(r, Dampening, inheriting, from?.Dampening ?? 0),
             Nesterov = Pick(r, Nesterov, inheriting, from?.Nesterov ?? false),
@@ -115,6 +119,7 @@ internal sealed class TrainOptions
             Steps = Pick(r, Steps, inheriting, from?.Steps),
             Seed = Pick(r, Seed, inheriting, from?.Seed ?? 0),
             LogEvery = Pick(r, LogEvery, inheriting, from?.LogEvery ?? 0),
+            EvalEvery = Pick(r, EvalEvery, inheriting, from?.EvalEvery),
             CheckpointEvery = Pick(r, CheckpointEvery, inheriting, from?.CheckpointEvery ?? 0),
             Device = Pick(r, Device, inheriting, from?.Device!),
             Track = Pick(r, NoTrack, inheriting, noTrack => !noTrack, from?.Track ?? true),

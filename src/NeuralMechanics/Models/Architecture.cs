@@ -7,7 +7,8 @@ namespace NeuralMechanics.Models;
 /// <summary>
 /// The description of a network that the symmetry analysis reads (docs/design.md, "The
 /// architecture graph"): a graph of nodes — parametrized layers, parameter-free operations,
-/// merges — with kinds, per-example shapes and parameter tensors, plus the loss that follows
+/// merges — with their operations (<see cref="Operations"/>), per-example shapes, parameter
+/// tensors and attributes, plus the loss that follows
 /// the output. A chain of layers (a <c>Sequential</c>) is the special case where every node
 /// reads the one before it.
 /// </summary>
@@ -18,9 +19,14 @@ public sealed class Architecture
 
     private readonly IReadOnlyList<int>[] consumers;
     private readonly IReadOnlyList<int> inputConsumers;
+    // The described network, kept alive: its parameters are the nodes' tensors, and a module the
+    // collector finalises disposes them (an architecture outliving a dropped ZooModel broke so).
+    private readonly object? network;
 
-    private Architecture(IReadOnlyList<LayerInfo> layers, int output, LossKind loss, long[] inputShape, IReadOnlyList<string> undescribed)
+    private Architecture(IReadOnlyList<LayerInfo> layers, int output, LossKind loss, long[] inputShape, IReadOnlyList<string> undescribed,
+        object? network = null)
     {
+        this.network = network;
         Layers = layers;
         Output = output;
         Loss = loss;
@@ -72,6 +78,27 @@ public sealed class Architecture
     public long[] ShapeOf(int node) => node == NetworkInput ? InputShape : Layers[node].OutputShape;
 
     /// <summary>
+    /// A graph built without a module (by an importer, or by hand): <paramref name="nodes"/> in
+    /// forward order, each <see cref="LayerInfo.Index"/> its position, reading only nodes before it.
+    /// </summary>
+    /// <exception cref="InvalidInputException">No nodes, an index out of place, or a node reading one that does not come before it.</exception>
+    public static Architecture FromNodes(IReadOnlyList<LayerInfo> nodes, int output, LossKind loss, long[] inputShape)
+    {
+        if (nodes.Count == 0) throw new InvalidInputException("network: has no layers");
+        for (int at = 0; at < nodes.Count; at++)
+        {
+            var node = nodes[at];
+            if (node.Index != at)
+                throw new InvalidInputException($"node '{node.Name}': index {node.Index}, at position {at}; expected its position");
+            if (node.Inputs.Count == 0 || node.Inputs.Any(i => i < NetworkInput || i >= node.Index))
+                throw new InvalidInputException($"node '{node.Name}': reads [{string.Join(", ", node.Inputs)}]; expected one or more earlier nodes ({NetworkInput} for the input)");
+        }
+        if (output < NetworkInput || output >= nodes.Count)
+            throw new InvalidInputException($"network: output node {output}; expected {NetworkInput} to {nodes.Count - 1}");
+        return new Architecture(nodes, output, loss, inputShape, []);
+    }
+
+    /// <summary>
     /// Describes <paramref name="network"/> (see <see cref="GraphBuilder"/>): a <c>Sequential</c> as a
     /// chain, a known layer as one node, an <see cref="IGraphBlock"/> through its description, anything
     /// else as one unknown node. Shapes come from one forward pass of a random probe batch of 2 (eval
@@ -81,6 +108,8 @@ public sealed class Architecture
     /// </summary>
     public static Architecture Describe(nn.Module<Tensor, Tensor> network, long[] inputShape, LossKind loss)
     {
+        // The probe pass may be the process's first convolution: oneDNN's guard goes first (as for zoo models).
+        NativeEnvironment.PrepareConvolutions(NativeEnvironment.ConvolutionChannels(network));
         bool wasTraining = network.training;
         network.eval();
         GraphBuilder builder = new();
@@ -101,30 +130,6 @@ public sealed class Architecture
         if (builder.Nodes.Count == 0) throw new InvalidInputException("network: has no layers");
         var held = builder.Nodes.SelectMany(l => l.Parameters.Values).ToHashSet(ReferenceEqualityComparer.Instance);
         var undescribed = network.named_parameters().Where(p => !held.Contains(p.parameter)).Select(p => p.name).ToList();
-        return new Architecture(builder.Nodes, output, loss, inputShape, undescribed);
+        return new Architecture(builder.Nodes, output, loss, inputShape, undescribed, network);
     }
-
-    /// <summary>The layer kind of a module, <see cref="LayerKind.Unknown"/> for types the analysis does not know.</summary>
-    public static LayerKind KindOf(nn.Module module) => module switch
-    {
-        Linear => LayerKind.Linear,
-        Conv2d => LayerKind.Conv2d,
-        BatchNorm1d => LayerKind.BatchNorm1d,
-        BatchNorm2d => LayerKind.BatchNorm2d,
-        LayerNorm => LayerKind.LayerNorm,
-        Embedding => LayerKind.Embedding,
-        ReLU => LayerKind.ReLU,
-        LeakyReLU or HeldLeakyReLU => LayerKind.LeakyReLU,
-        Identity => LayerKind.Identity,
-        Tanh => LayerKind.Tanh,
-        Sigmoid => LayerKind.Sigmoid,
-        GELU => LayerKind.GELU,
-        MaxPool2d => LayerKind.MaxPool2d,
-        AvgPool2d => LayerKind.AvgPool2d,
-        AdaptiveAvgPool2d => LayerKind.AdaptiveAvgPool2d,
-        Flatten => LayerKind.Flatten,
-        Dropout => LayerKind.Dropout,
-        PositionalEmbedding => LayerKind.PositionalEmbedding,
-        _ => LayerKind.Unknown,
-    };
 }

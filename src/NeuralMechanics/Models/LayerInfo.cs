@@ -1,33 +1,32 @@
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace NeuralMechanics.Models;
 
 /// <summary>
-/// One node of the architecture graph as the symmetry analysis reads it: its kind, the tensors
-/// it reads (<see cref="Inputs"/>), the per-example shapes around it and its parameter tensors
-/// ("weight", "bias"). A node's output is one tensor; nodes are in an order where every node
-/// comes after the nodes it reads.
+/// One node of the architecture graph as the symmetry analysis reads it: its operation, the
+/// tensors it reads (<see cref="Inputs"/>), the per-example shapes around it, its parameter
+/// tensors ("weight", "bias") and its attributes. It holds no module: a graph built from a file
+/// is analysed like one built from a TorchSharp network. A node's output is one tensor; nodes are
+/// in an order where every node comes after the nodes it reads.
 /// </summary>
 /// <param name="Index">Position in <see cref="Architecture.Layers"/>.</param>
 /// <param name="Name">Module path in the network (the prefix of its parameters' names), e.g. layer1.0.conv1; merges and functional operations get a path in the block that describes them.</param>
-/// <param name="Kind">What the analysis knows it as.</param>
+/// <param name="Operation">What the node does to channels (a row of <see cref="Operations"/>).</param>
 /// <param name="TypeName">The module's .NET type name (named in messages about unknown modules), or the operation's name.</param>
 /// <param name="InputShape">Per-example shape of the first input (no batch dimension).</param>
 /// <param name="OutputShape">Per-example output shape.</param>
 /// <param name="Parameters">Parameters by local name: weight, bias (every parameter inside, by relative path, for an unknown module).</param>
-/// <param name="Module">The module itself; null for merges and functional operations described by a block.</param>
+/// <param name="Attributes">Attributes by name (<see cref="NodeAttributes"/>): a LayerNorm's normalized shape, a convolution's groups, an attention's heads, ε.</param>
 /// <param name="Inputs">Indices of the nodes whose outputs it reads, in order; <see cref="Architecture.NetworkInput"/> for the network's input.</param>
 public sealed record LayerInfo(
     int Index,
     string Name,
-    LayerKind Kind,
+    Operation Operation,
     string TypeName,
     long[] InputShape,
     long[] OutputShape,
     IReadOnlyDictionary<string, Parameter> Parameters,
-    nn.Module? Module,
+    IReadOnlyDictionary<string, object> Attributes,
     IReadOnlyList<int> Inputs)
 {
     /// <summary>The weight, or null when the layer has none.</summary>
@@ -39,10 +38,13 @@ public sealed record LayerInfo(
     /// <summary>Units (Linear features) or channels (Conv2d, BatchNorm) of the output.</summary>
     public long Units => OutputShape.Length == 0 ? 0 : OutputShape[0];
 
-    /// <summary>Heads of an <see cref="LayerKind.Attention"/> node (0 for every other node).</summary>
-    public long Heads { get; init; }
+    /// <summary>Heads of an attention node (0 for every other node).</summary>
+    public long Heads => Attribute<long>(NodeAttributes.Heads);
+
+    /// <summary>Attribute <paramref name="name"/>, or default when the node has none of that type.</summary>
+    public T? Attribute<T>(string name) => Attributes.TryGetValue(name, out var v) && v is T t ? t : default;
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Name} ({Kind}{(Kind == LayerKind.Unknown ? ": " + TypeName : "")}) [{string.Join("x", InputShape)}] -> [{string.Join("x", OutputShape)}]";
+        $"{Name} ({Operation.Name}{(Operation.Opaque ? ": " + TypeName : "")}) [{string.Join("x", InputShape)}] -> [{string.Join("x", OutputShape)}]";
 }

@@ -65,6 +65,10 @@ internal static class NativeEnvironment
         }
     }
 
+    /// <summary>Output channels of every convolution inside <paramref name="network"/>, however deeply nested (for <see cref="PrepareConvolutions"/>).</summary>
+    public static IReadOnlyList<long> ConvolutionChannels(TorchSharp.torch.nn.Module network) =>
+        [.. network.modules().OfType<TorchSharp.Modules.Convolution>().Select(c => c.out_channels)];
+
     private static void SetIfUnset(string name, string value)
     {
         if (Environment.GetEnvironmentVariable(name) is not null) return;

@@ -27,6 +27,10 @@ internal static class ChangeFigure
         if (with.Count == 0)
             return ReportFigure.Skipped(Id(kind), Title(kind), $"no run has {kind} rows in layers/ (the models have no {kind} symmetry, or nothing was logged)");
         var columns = with.Max(r => Math.Min(Layers, r.LayerSets(kind).Count));
+        if (with.All(r => Sampling.Evenly(r.LayerSets(kind), Layers).All(l => Change.OfLayer(r, kind, l, relative: true).WithinRounding)))
+            return ReportFigure.Skipped(Id(kind), Title(kind),
+                $"every layer's {kind} change stays within float32 rounding (|ΔQ| ≤ ε₃₂ × terms ≈ {Labels.Scientific(Change.Float32Epsilon)} of the terms) " +
+                "at every step: the quantity is conserved to the precision of the parameters, and a plot would show only rounding");
         var panels = new List<Panel>();
         foreach (var run in with)
         {
@@ -50,10 +54,15 @@ internal static class ChangeFigure
             "for rescale; the size the relative errors are measured against). Solid: measured. Black dashed: the continuous law " +
             $"({Labels.ContinuousPrediction(kind, false)}; with momentum the {Labels.ContinuousPrediction(kind, true)}); black dotted: the exact " +
             "discrete law (eq. 39–41; with momentum its extension in docs/design.md). Grey at 0: " +
-            "gradient flow, which conserves the quantity; the distance of the measured curve from it is the broken conservation.", files);
+            "gradient flow, which conserves the quantity; the distance of the measured curve from it is the broken conservation. " +
+            RoundingCaption, files);
     }
 
-    /// <summary>The legend entries of the three laws (after the panel's own curves); the caption names their equations.</summary>
+    /// <summary>What the grey band of the change panels is (for captions).</summary>
+    public const string RoundingCaption =
+        "Light grey band around 0: the rounding floor ±ε₃₂ × terms (ε₃₂ = 2⁻²³), the most that representing the parameters in float32 " +
+        "moves the quantity; a change inside it is rounding, and a panel whose curves all stay inside it says so instead of drawing them.";
+
     /// <summary>
     /// One set's relative change (Q(t) − Q(0)) / terms(0) against the continuous and exact discrete
     /// laws, with gradient flow's zero line, titled <paramref name="label"/> and the run's short name.
@@ -61,8 +70,19 @@ internal static class ChangeFigure
     public static Panel LayerPanel(ReportRun run, IReadOnlyList<ReportRun> runs, string kind, string layer, string label, int colour)
     {
         var panel = new Panel($"{label} · {RunPanels.ShortName(run, runs)}", Change.RelativeLabel);
-        panel.HorizontalLine(0);
         var change = Change.OfLayer(run, kind, layer, relative: true);
+        if (change.EmptyReason is { } empty)
+        {
+            panel.EmptyNote = empty;
+            return panel;
+        }
+        if (change.WithinRounding)
+        {
+            panel.EmptyNote = change.RoundingNote(relative: true);
+            return panel;
+        }
+        panel.HorizontalLine(0);
+        panel.RoundingBand(change.Floor);
         panel.Add(change.Empirical, FigureStyle.Category(colour), Panel.Style.Solid);
         panel.Add(change.Continuous, FigureStyle.Prediction, Panel.Style.Dashed);
         panel.Add(change.Discrete, FigureStyle.Prediction, Panel.Style.Dotted);

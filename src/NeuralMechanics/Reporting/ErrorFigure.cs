@@ -64,6 +64,7 @@ internal static class ErrorFigure
                 panel.Add(series, Colour(predictor), Panel.Style.Solid, Width(predictor));
                 if (!series.Positive().IsEmpty) panel.LegendLine(Labels.Predictor(predictor), Colour(predictor), Panel.Style.Solid);
             }
+            if (panel.IsEmpty) panel.EmptyNote = EmptyNote(run, kind);
             panels.Add(panel);
         }
         var figures = new List<ReportFigure>
@@ -88,6 +89,7 @@ internal static class ErrorFigure
                 foreach (var predictor in TrajectorySchema.Predictions)
                     if (members.Any(r => !curves[r][kind].Single(c => c.Predictor == predictor).Series.Positive().IsEmpty))
                         panel.LegendLine(Labels.Predictor(predictor), Colour(predictor), Panel.Style.Solid);
+                if (panel.IsEmpty) panel.EmptyNote = EmptyNote(members[0], kind);
                 overlay.Add(panel);
             }
             figures.Add(ReportFigure.Written(OverlayId, OverlayTitle,
@@ -96,5 +98,15 @@ internal static class ErrorFigure
                 FigureFile.Save(Path.Combine(folder, OverlayId), overlay, Math.Min(kinds.Count, 3), FigureStyle.PanelWidth, FigureStyle.PanelHeight)));
         }
         return figures;
+    }
+
+    /// <summary>Why a run's error panel of <paramref name="kind"/> has no curve.</summary>
+    internal static string EmptyNote(ReportRun run, string kind)
+    {
+        var (steps, kinds) = (run.Neurons.Longs(TrajectorySchema.Step), run.Neurons.Strings(TrajectorySchema.Kind));
+        var logged = Enumerable.Range(0, run.Neurons.RowCount).Where(i => kinds[i] == kind).Select(i => steps[i]).Distinct().Count();
+        return logged <= 1
+            ? "only step 0 logged so far: errors are measured from the next logged step on (the run stopped early, or has just started)"
+            : "no positive error to draw: every prediction matches exactly or does not apply";
     }
 }

@@ -15,6 +15,7 @@ internal static class FigureSet
             TranslationFigure.Build(runs, folder),
             LayerNormFigure.Scale(runs, folder),
             AngularSpeedFigure.Build(runs, folder),
+            SweepFigure.Build(runs, folder),
             LayerNormFigure.Rescale(runs, folder),
             TransformerFigure.Stream(runs, folder),
             TransformerFigure.Attention(runs, folder),

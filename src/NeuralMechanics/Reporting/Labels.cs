@@ -17,9 +17,8 @@ internal static class Labels
         return mantissa == 1 ? power : $"{mantissa.ToString("G4", Invariant)}×{power}";
     }
 
-    /// <summary>An error or statistic: three significant digits in scientific notation.</summary>
-    public static string Scientific(double x) =>
-        double.IsNaN(x) ? "n/a" : double.IsPositiveInfinity(x) ? "∞" : x == 0 ? "0" : x.ToString("0.00e+0", Invariant);
+    /// <summary>An error or statistic: <see cref="Numbers.Scientific"/>, the format the CLI prints too.</summary>
+    public static string Scientific(double x) => Numbers.Scientific(x);
 
     /// <summary>An integer with thousands separators (8,323).</summary>
     public static string Count(long n) => n.ToString("N0", Invariant);
@@ -27,10 +26,6 @@ internal static class Labels
     /// <summary>A name usable in a file name: letters, digits, '.', '_', '-'.</summary>
     public static string FileName(string name) =>
         string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-')).Trim('-', '.');
-
-    /// <summary>The exact discrete prediction's name: the paper's recurrence, or with momentum its extension (docs/design.md).</summary>
-    public static string DiscretePrediction(bool momentum) =>
-        momentum ? "exact discrete (momentum recurrence)" : "exact discrete (eq. 39–41)";
 
     /// <summary>A predictor column as a legend names it.</summary>
     public static string Predictor(string predictor) => predictor switch

@@ -50,8 +50,15 @@ internal static class NeuronFigure
             {
                 var (unit, relative) = units[column];
                 var panel = new Panel($"{layers[row]} · unit {unit} · Δ/terms(0) = {Labels.Scientific(relative)}", Change.AbsoluteLabel);
-                panel.HorizontalLine(0);
                 var change = Change.OfNeuron(run, kind, layers[row], unit, relative: false);
+                if ((change.EmptyReason ?? (change.WithinRounding ? change.RoundingNote(relative: false) : null)) is { } note)
+                {
+                    panel.EmptyNote = note;
+                    panels.Add(panel);
+                    continue;
+                }
+                panel.HorizontalLine(0);
+                panel.RoundingBand(change.Floor);
                 panel.Add(change.Empirical, FigureStyle.Category(row), Panel.Style.Solid);
                 panel.Add(change.Continuous, FigureStyle.Prediction, Panel.Style.Dashed);
                 panel.Add(change.Discrete, FigureStyle.Prediction, Panel.Style.Dotted);
@@ -63,12 +70,15 @@ internal static class NeuronFigure
             }
         }
         if (panels.Count == 0) return null;
+        if (panels.All(p => p.IsEmpty))
+            return ReportFigure.Skipped(Id(run, kind), $"{Title(kind)}: {run.Name}",
+                $"the groups with the largest change have nothing to draw: {panels[0].EmptyNote.TrimEnd('.')}");
         var settings = ChangeFigure.Settings(run);
         var files = FigureFile.Save(Path.Combine(folder, Id(run, kind)), panels, UnitsPerLayer, FigureStyle.SmallPanelWidth, FigureStyle.SmallPanelHeight);
         return ReportFigure.Written(Id(run, kind), $"{Title(kind)}: {run.Name}",
             $"Run {run.Name} ({settings}): per row one of up to {Layers} layers, the {UnitsPerLayer} groups (neurons) with the largest relative change " +
             $"|Q(T) − Q(0)| / terms(0) over the run (in each title). Each panel: the group's change Q(t) − Q(0) (measured, solid), the continuous " +
             $"law ({Labels.ContinuousPrediction(kind, run.UsesMomentum)}, black dashed) and the exact discrete law (black dotted); grey at 0, " +
-            "gradient flow's conservation.", files);
+            "gradient flow's conservation. " + ChangeFigure.RoundingCaption, files);
     }
 }

@@ -7,19 +7,21 @@ namespace NeuralMechanics.Reporting;
 /// One plot of a figure: empirical curves in colour, predictions as black dashed (continuous) or
 /// dotted (discrete) lines, the x axis in the paper's time. Curves are collected first and drawn by
 /// <see cref="Build"/>, which switches the y axis to log scale when every value is positive and they
-/// span decades (or always, for <see cref="Log"/> panels).
+/// span decades (or always, for <see cref="Log"/> panels). A log axis always runs over whole decades
+/// and labels at least two of them. A panel with nothing to draw shows <see cref="EmptyNote"/>, why.
 /// </summary>
 internal sealed class Panel(string title, string yLabel)
 {
     /// <summary>Positive data whose max/min reaches this ratio is drawn on a log axis.</summary>
     public const double DecadesForLog = 100;
 
-    /// <summary>How a curve is drawn: measured (solid, thick), predicted (dashed or dotted, thin), or a reference line.</summary>
-    public enum Style { Solid, Dashed, Dotted, Reference }
+    /// <summary>How a curve is drawn: measured (solid, thick), predicted (dashed or dotted, thin), a reference line, or markers without a line (one point per run).</summary>
+    public enum Style { Solid, Dashed, Dotted, Reference, Points, OpenPoints }
 
     private readonly List<(Series Series, Color Color, Style Style, float Width)> curves = [];
     private readonly List<LegendItem> legend = [];
     private readonly List<double> horizontalLines = [];
+    private double? roundingFloor;
 
     public string Title { get; } = title;
     /// <summary>Put the legend right of the plot instead of below it (for long legends).</summary>
@@ -28,7 +30,24 @@ internal sealed class Panel(string title, string yLabel)
     public bool Log { get; init; }
     /// <summary>The x-axis label; the paper's time unless set.</summary>
     public string XLabel { get; init; } = FigureStyle.TimeLabel;
+    /// <summary>A log x axis (values that are not positive are left out of every curve).</summary>
+    public bool LogX { get; init; }
     public bool IsEmpty => curves.Count == 0;
+
+    /// <summary>What an empty panel says instead of a plot: why there is nothing to draw.</summary>
+    public string EmptyNote { get; set; } = "no data";
+
+    /// <summary>The curves to draw, as added (after the filters of a log axis).</summary>
+    public IReadOnlyList<Series> Curves => curves.Select(c => c.Series).ToList();
+
+    /// <summary>The curves drawn in <paramref name="style"/>.</summary>
+    public IReadOnlyList<Series> CurvesDrawn(Style style) => curves.Where(c => c.Style == style).Select(c => c.Series).ToList();
+
+    /// <summary>The legend's labels, in order.</summary>
+    public IReadOnlyList<string> LegendLabels => legend.Select(l => l.LabelText).ToList();
+
+    /// <summary>The half-width of the rounding band drawn around 0 (<see cref="RoundingBand"/>), null when none.</summary>
+    public double? RoundingFloor => roundingFloor;
 
     /// <summary>A blank cell of a grid: no axes, no "no data" note (where a row has fewer panels than the grid has columns).</summary>
     public static Panel Blank() => new("", "") { IsBlank = true };
@@ -47,7 +66,17 @@ internal sealed class Panel(string title, string yLabel)
     public void Add(Series series, Color color, Style style, float? width = null)
     {
         if (Log) series = series.Positive();
+        if (LogX) series = series.PositiveTime();
         if (!series.IsEmpty) curves.Add((series.Thinned(), color, style, width ?? Width(style)));
+    }
+
+    /// <summary>
+    /// A light grey band ±<paramref name="floor"/> around 0: changes inside it are below what the
+    /// quantity's float32 parameters resolve (<see cref="Change.Floor"/>).
+    /// </summary>
+    public void RoundingBand(double floor)
+    {
+        if (double.IsFinite(floor) && floor > 0) roundingFloor = floor;
     }
 
     /// <summary>A grey horizontal line at <paramref name="y"/> (e.g. the zero change of gradient flow).</summary>
@@ -101,6 +130,17 @@ internal sealed class Panel(string title, string yLabel)
         plot.XLabel(XLabel, 13);
         LogScale = UsesLog();
         plot.YLabel(yLabel, 13);
+        if (IsEmpty)
+        {
+            Note(plot, EmptyNote);
+            return plot;
+        }
+        if (roundingFloor is { } floor && !LogScale)
+        {
+            var band = plot.Add.HorizontalSpan(-floor, floor);
+            band.FillStyle.Color = Colors.LightGray.WithAlpha(0.6);
+            band.LineStyle.Width = 0;
+        }
         foreach (var y in LogScale ? [] : horizontalLines)
         {
             var line = plot.Add.HorizontalLine(y);
@@ -111,30 +151,26 @@ internal sealed class Panel(string title, string yLabel)
         // Wider curves first, so a thinner one that coincides with them stays visible on top.
         foreach (var (series, color, style, width) in curves.OrderBy(c => c.Style == Style.Solid ? 0 : 1).ThenByDescending(c => c.Width))
         {
-            var line = plot.Add.ScatterLine(series.Time, LogScale ? series.Values.Select(Math.Log10).ToArray() : series.Values);
+            var line = plot.Add.ScatterLine(LogX ? series.Time.Select(Math.Log10).ToArray() : series.Time,
+                LogScale ? series.Values.Select(Math.Log10).ToArray() : series.Values);
             line.Color = color;
-            line.LineWidth = width;
-            line.MarkerSize = 0;
+            line.LineWidth = style is Style.Points or Style.OpenPoints ? 0 : width;
             line.LinePattern = Pattern(style);
+            // A curve of one point (a run stopped after its first row) has no line to draw: a marker shows it.
+            line.MarkerSize = style is Style.Points or Style.OpenPoints ? 9 : series.Count == 1 ? 7 : 0;
+            line.MarkerShape = style == Style.OpenPoints ? MarkerShape.OpenCircle : MarkerShape.FilledCircle;
         }
         if (LogScale)
-            plot.Axes.Left.TickGenerator = new NumericAutomatic
-            {
-                IntegerTicksOnly = true,
-                LabelFormatter = Decade,
-                MinorTickGenerator = new LogMinorTickGenerator(),
-            };
-        if (Log && !IsEmpty)
         {
-            // Whole decades: errors often span less than one, and an axis without a labelled decade cannot be read.
-            var logs = curves.SelectMany(c => c.Series.Values).Select(Math.Log10).ToList();
-            double low = Math.Floor(logs.Min()), high = Math.Ceiling(logs.Max());
-            plot.Axes.SetLimitsY(low, high > low ? high : low + 1);
+            var (low, high, ticks) = DecadeTicks(curves.SelectMany(c => c.Series.Values).Select(Math.Log10));
+            plot.Axes.Left.TickGenerator = ticks;
+            plot.Axes.SetLimitsY(low, high);
         }
-        if (IsEmpty)
+        if (LogX)
         {
-            var note = plot.Add.Text("no data", 0, 0);
-            note.LabelFontSize = 14;
+            var (low, high, ticks) = DecadeTicks(curves.SelectMany(c => c.Series.Time).Select(Math.Log10));
+            plot.Axes.Bottom.TickGenerator = ticks;
+            plot.Axes.SetLimitsX(low, high);
         }
         if (legend.Count > 0)
         {
@@ -150,6 +186,67 @@ internal sealed class Panel(string title, string yLabel)
             panel.Padding = LegendOutside ? new PixelPadding(8, 8, 0, 0) : new PixelPadding(0, 0, 8, 4);
         }
         return plot;
+    }
+
+    /// <summary>
+    /// The limits and ticks of a log axis over <paramref name="logs"/> (log10 of the values): whole
+    /// decades from below the smallest to above the largest value, at least one decade wide, so at least
+    /// two decades are labelled (an axis with one labelled decade cannot be read); on a wide range every
+    /// k-th decade is labelled (at most <see cref="MostDecadeLabels"/>), the others get a minor tick, and
+    /// a range of up to three decades gets minor ticks at 2…9 × 10ⁿ.
+    /// </summary>
+    internal static (double Low, double High, NumericManual Ticks) DecadeTicks(IEnumerable<double> logs)
+    {
+        var values = logs.Where(double.IsFinite).ToList();
+        double low = values.Count == 0 ? 0 : Math.Floor(values.Min()), high = values.Count == 0 ? 1 : Math.Ceiling(values.Max());
+        var stride = Math.Max(1, (int)Math.Ceiling((high - low) / (MostDecadeLabels - 1)));
+        // The labelled decades are multiples of the stride; the range widens to the next ones outside.
+        low = Math.Floor(low / stride) * stride;
+        high = Math.Max(low + stride, Math.Ceiling(high / stride) * stride);
+        var ticks = new NumericManual();
+        for (var d = low; d <= high; d++)
+        {
+            if ((d - low) % stride == 0) ticks.AddMajor(d, Decade(d));
+            else ticks.AddMinor(d);
+            if (stride == 1 && high - low <= 3 && d < high)
+                for (var k = 2; k <= 9; k++) ticks.AddMinor(d + Math.Log10(k));
+        }
+        return (low, high, ticks);
+    }
+
+    /// <summary>Most decades labelled on a log axis.</summary>
+    public const int MostDecadeLabels = 7;
+
+    /// <summary>An empty panel: the reason in the middle, no ticks or grid that would suggest data.</summary>
+    private static void Note(Plot plot, string text)
+    {
+        plot.Axes.Left.TickGenerator = new NumericManual();
+        plot.Axes.Bottom.TickGenerator = new NumericManual();
+        plot.HideGrid();
+        var note = plot.Add.Annotation(Wrap(text, 44), Alignment.MiddleCenter);
+        note.LabelFontSize = 13;
+        note.LabelFontName = FigureStyle.Font;
+        note.LabelBackgroundColor = Colors.White;
+        note.LabelBorderColor = Colors.LightGray;
+        note.LabelShadowColor = Colors.Transparent;
+    }
+
+    /// <summary><paramref name="text"/> broken at spaces into lines of at most <paramref name="width"/> characters.</summary>
+    internal static string Wrap(string text, int width)
+    {
+        var lines = new List<string>();
+        var line = "";
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width)
+            {
+                lines.Add(line);
+                line = word;
+            }
+            else line = line.Length == 0 ? word : line + " " + word;
+        }
+        lines.Add(line);
+        return string.Join("\n", lines);
     }
 
     /// <summary>10 to the power <paramref name="exponent"/>, with superscript digits.</summary>
@@ -168,6 +265,7 @@ internal sealed class Panel(string title, string yLabel)
         Style.Solid => 2.6f,
         Style.Dotted => 2.2f,
         Style.Reference => 1.5f,
+        Style.Points or Style.OpenPoints => 0f,
         _ => 1.6f,
     };
 
@@ -184,6 +282,20 @@ internal sealed class Panel(string title, string yLabel)
         LineColor = color,
         LineWidth = style == Style.Solid ? 2.5f : Width(style),
         LinePattern = Pattern(style),
-        MarkerSize = 0,
+        MarkerSize = style is Style.Points or Style.OpenPoints ? 9 : 0,
+        MarkerShape = style == Style.OpenPoints ? MarkerShape.OpenCircle : MarkerShape.FilledCircle,
+        MarkerColor = color,
     };
+
+    /// <summary>A legend entry for markers of <paramref name="color"/> (filled, or open for <see cref="Style.OpenPoints"/>).</summary>
+    public void LegendPoints(string label, Color color, Style style = Style.Points) => legend.Add(Item(label, color, style));
+
+    /// <summary>A legend entry for the grey rounding band.</summary>
+    public void LegendRounding(string label) => legend.Add(new LegendItem
+    {
+        LabelText = label,
+        FillColor = Colors.LightGray.WithAlpha(0.6),
+        LineWidth = 0,
+        MarkerSize = 0,
+    });
 }

@@ -25,9 +25,9 @@ internal static class ReportContent
         blocks.AddRange(
         [
             new HeadingBlock(2, "Runs and settings"),
-            new TableBlock(["run", "model", "data", "η", "λ", "β", "α", "batch", "steps", "status"],
+            new TableBlock(["run", "model", "data", "optimizer", "η", "λ", "batch", "steps", "status"],
                 runs.Select(Settings).ToList(),
-                [false, false, false, true, true, true, true, true, true, false]),
+                [false, false, false, false, true, true, true, true, false]),
             new HeadingBlock(2, "Figures"),
             new ParagraphBlock("Measured curves solid in colour; the continuous law black dashed, the exact discrete law black dotted (in the " +
                 "change and per-neuron figures; elsewhere the one prediction drawn is dashed); gradient flow's conservation is the grey zero line " +
@@ -89,11 +89,12 @@ internal static class ReportContent
     {
         var m = run.Manifest;
         var o = m.Optimizer;
+        // The optimizer's own name and hyperparameters (β and α for SGD, β₁, β₂, ε for Adam, …) from its registered definition.
+        var hyper = Training.OptimizerRegistry.Get(o.Kind).Hyperparameters(o);
         return
         [
-            run.Name, m.Model, m.Data, Labels.Number(o.LearningRate), Labels.Number(o.WeightDecay),
-            Labels.Number(o.Momentum) + (o.Nesterov ? " (Nesterov)" : ""), Labels.Number(o.Dampening),
-            Labels.Count(m.BatchSize), Labels.Count(m.Steps), Status(run.Status),
+            run.Name, m.Model, m.Data, run.Theory.Optimizer + (hyper.Length > 0 ? $" ({hyper})" : ""),
+            Labels.Number(o.LearningRate), Labels.Number(o.WeightDecay), Labels.Count(m.BatchSize), Labels.Count(m.Steps), Status(run.Status),
         ];
     }
 

@@ -23,6 +23,7 @@ internal sealed class ReportRun
         Neurons = TrajectoryReader.Read(directory.NeuronsFolder);
         Samples = TrajectoryReader.Read(directory.SamplesFolder);
         Equilibrium = TrajectoryReader.Read(directory.EquilibriumFolder);
+        Eval = TrajectoryReader.Read(directory.EvalFolder);
         var (parameters, indices) = (Samples.Strings(TrajectorySchema.Parameter), Samples.Longs(TrajectorySchema.Index));
         sampleRows = IndexRows(Samples, i => (parameters[i], indices[i]));
         layerRows = IndexBySet(Layers);
@@ -50,10 +51,24 @@ internal sealed class ReportRun
     public TrajectoryTable Samples { get; }
     /// <summary>equilibrium/: per scale set and step, angular update and norm against their equilibrium values (empty for older runs).</summary>
     public TrajectoryTable Equilibrium { get; }
+    /// <summary>eval/: the test accuracy every few steps (empty for older runs, which have only the final value).</summary>
+    public TrajectoryTable Eval { get; }
+
+    /// <summary>The test accuracy against the step, in step order (empty without an eval/ table).</summary>
+    public Series TestAccuracySeries()
+    {
+        if (Eval.RowCount == 0) return new Series([], []);
+        var steps = Eval.Longs(TrajectorySchema.Step);
+        return Series.From(Eval, Enumerable.Range(0, Eval.RowCount).OrderBy(i => steps[i]).ToArray(), TrajectorySchema.TestAccuracy, step => step);
+    }
 
     public double WeightDecay => Manifest.Optimizer.WeightDecay;
     public double Momentum => Manifest.Optimizer.Momentum;
     public bool UsesMomentum => Momentum > 0;
+
+    /// <summary>What the theory says under this run's optimizer (its laws' names, its equilibrium), from the registry.</summary>
+    public NeuralMechanics.Theory.OptimizerTheory Theory => theory ??= Training.OptimizerRegistry.Get(Manifest.Optimizer.Kind).Theory(Manifest.Optimizer);
+    private NeuralMechanics.Theory.OptimizerTheory? theory;
 
     /// <summary>Classes of the task: the loss of a uniform guess is ln(classes).</summary>
     public int Classes => Manifest.Classes;
@@ -156,7 +171,7 @@ internal sealed class ReportRun
     {
         var continuous = column(TrajectorySchema.Continuous);
         return continuous.IsEmpty
-            ? (column(TrajectorySchema.Discrete), "exact discrete (eq. 39–41)")
+            ? (column(TrajectorySchema.Discrete), Theory.DiscreteLaw)
             : (continuous, Labels.ContinuousPrediction(kind, UsesMomentum));
     }
 

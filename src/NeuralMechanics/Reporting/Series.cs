@@ -50,6 +50,13 @@ internal sealed record Series(double[] Time, double[] Values)
         return keep.Length == Count ? this : new Series(keep.Select(i => Time[i]).ToArray(), keep.Select(i => Values[i]).ToArray());
     }
 
+    /// <summary>The points at a positive time (those a log x axis can draw).</summary>
+    public Series PositiveTime()
+    {
+        var keep = Enumerable.Range(0, Count).Where(i => Time[i] > 0).ToArray();
+        return keep.Length == Count ? this : new Series(keep.Select(i => Time[i]).ToArray(), keep.Select(i => Values[i]).ToArray());
+    }
+
     /// <summary>The same curve with <paramref name="map"/> applied to every value.</summary>
     public Series Map(Func<double, double> map) => new(Time, Values.Select(map).ToArray());
 }

@@ -4,7 +4,8 @@ namespace NeuralMechanics.Reporting;
 
 /// <summary>
 /// What a reader checks first: did the runs learn? Loss and training accuracy against the step
-/// (metrics/), every run overlaid, with the loss of a uniform guess ln(classes) as the reference.
+/// (metrics/), every run overlaid, with the loss of a uniform guess ln(classes) as the reference,
+/// and the test accuracy (eval/, every few steps) as points beside the training accuracy.
 /// </summary>
 internal static class TrainingFigure
 {
@@ -17,6 +18,27 @@ internal static class TrainingFigure
     {
         var with = runs.Where(r => r.Metrics.RowCount > 0).ToList();
         if (with.Count == 0) return ReportFigure.Skipped(Id, Title, "no run has a metrics/ table");
+        var (loss, accuracy) = Panels(runs);
+        var files = FigureFile.Save(Path.Combine(folder, Id), [loss, accuracy], 2, FigureStyle.WidePanelWidth, FigureStyle.PanelHeight);
+        var evaluated = with.Where(r => r.Eval.RowCount > 0).ToList();
+        var test = evaluated.Count == with.Count
+            ? " Points: the test accuracy on the whole test set, every few steps (eval/)."
+            : evaluated.Count > 0
+                ? $" Points: the test accuracy on the whole test set, every few steps (eval/); {Names(with.Except(evaluated))} {(with.Count - evaluated.Count == 1 ? "has" : "have")} no eval/ table (made before it was logged, or stopped before the first evaluation)."
+                : " No run has an eval/ table (runs made before the test accuracy was logged during training, or stopped before the first evaluation), so only the training accuracy is drawn.";
+        var missing = runs.Except(with).ToList();
+        var absent = missing.Count == 0 ? "" : $" Not drawn: {Names(missing)}, which {(missing.Count == 1 ? "has" : "have")} no metrics/ rows yet.";
+        return ReportFigure.Written(Id, Title,
+            $"Left: the loss of each step's training batch, one colour per run; grey: ln(classes), the loss of a uniform guess, where a run that " +
+            $"does not learn stays. Right: the training accuracy averaged over the last {Window} batches (fewer at the start), same colours.{test}{absent}", files);
+    }
+
+    private static string Names(IEnumerable<ReportRun> runs) => string.Join(", ", runs.Select(r => r.Name));
+
+    /// <summary>The loss panel (its legend names the runs) and the accuracy panel (training lines, test points).</summary>
+    internal static (Panel Loss, Panel Accuracy) Panels(IReadOnlyList<ReportRun> runs)
+    {
+        var with = runs.Where(r => r.Metrics.RowCount > 0).ToList();
         var loss = new Panel("training loss (per batch)", "cross-entropy loss") { XLabel = "step", LegendOutside = true };
         // The loss panel's legend names the runs for both panels.
         var accuracy = new Panel($"training accuracy (mean of the last {Window} batches)", "accuracy") { XLabel = "step" };
@@ -26,15 +48,15 @@ internal static class TrainingFigure
             var (colour, style) = (FigureStyle.Category(k), k < 8 ? Panel.Style.Solid : Panel.Style.Dashed);
             loss.Add(with[k].MetricSeries(TrajectorySchema.Loss), colour, style, 2.2f);
             accuracy.Add(Trailing(with[k].MetricSeries(TrajectorySchema.Accuracy)), colour, style, 2.2f);
+            accuracy.Add(with[k].TestAccuracySeries(), colour, k < 8 ? Panel.Style.Points : Panel.Style.OpenPoints);
             loss.LegendLine(RunPanels.ShortName(with[k], with), colour, style);
         }
         foreach (var classes in with.Select(r => r.Classes).Where(c => c >= 2).Distinct().Order())
             loss.HorizontalLine(Math.Log(classes));
         loss.LegendLine("ln(classes): a uniform guess", ScottPlot.Colors.Gray, Panel.Style.Reference);
-        var files = FigureFile.Save(Path.Combine(folder, Id), [loss, accuracy], 2, FigureStyle.WidePanelWidth, FigureStyle.PanelHeight);
-        return ReportFigure.Written(Id, Title,
-            $"Left: the loss of each step's training batch, one colour per run; grey: ln(classes), the loss of a uniform guess, where a run that " +
-            $"does not learn stays. Right: the training accuracy averaged over the last {Window} batches (fewer at the start).", files);
+        accuracy.LegendLine("training", ScottPlot.Colors.DimGray);
+        if (with.Any(r => r.Eval.RowCount > 0)) accuracy.LegendPoints("test (eval/)", ScottPlot.Colors.DimGray);
+        return (loss, accuracy);
     }
 
     /// <summary>Each point the mean of itself and up to <see cref="Window"/> − 1 points before it.</summary>

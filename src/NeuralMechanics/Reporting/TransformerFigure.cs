@@ -60,15 +60,41 @@ internal static class TransformerFigure
         var files = FigureFile.Save(Path.Combine(folder, id), panels, Math.Min(2, panels.Count), FigureStyle.SmallPanelWidth, FigureStyle.SmallPanelHeight + 40);
         return ReportFigure.Written(id, title,
             $"{what} Runs: {string.Join("; ", with.Select(r => $"{r.Name}: {ChangeFigure.Settings(r)}"))}. Solid: measured; black dashed: the continuous law; " +
-            "black dotted: the exact discrete law; grey at 0: gradient flow.", files);
+            "black dotted: the exact discrete law; grey at 0: gradient flow. " + ChangeFigure.RoundingCaption, files);
     }
+
+    /// <summary>Attention layers per run drawn as panels of their own (the first and last, and evenly between).</summary>
+    public const int ChargeLayers = 4;
+
+    /// <summary>Columns of the charges figure: up to <see cref="ChargeLayers"/> attention panels and the error panel per row.</summary>
+    private const int ChargeColumns = 3;
 
     public static ReportFigure Charges(IReadOnlyList<ReportRun> runs, string folder)
     {
-        var tables = runs.Select(r => (Run: r, Path: Path.Combine(r.Directory.Root, TrajectorySchema.ChargesFile)))
+        var tables = ChargeTables(runs);
+        if (tables.Count == 0) return ReportFigure.Skipped(ChargesId, ChargesTitle, "no run has a charges/ table (models without attention, or untracked runs)");
+        var panels = ChargePanels(tables);
+        var files = FigureFile.Save(Path.Combine(folder, ChargesId), panels, Math.Min(ChargeColumns, panels.Count), FigureStyle.SmallPanelWidth + 40, FigureStyle.SmallPanelHeight + 40);
+        return ReportFigure.Written(ChargesId, ChargesTitle,
+            "Per attention head, C_QK = Ŵ_QŴ_Qᵀ − Ŵ_KŴ_Kᵀ and C_VO = Ŵ_VŴ_Vᵀ − W_OʰᵀW_Oʰ (d_h × d_h, Ŵ = [W | b]), conserved by gradient flow. " +
+            $"Per run, one panel per attention layer (up to {ChargeLayers}, first to last): the Frobenius norms of its heads' charges (charges/), " +
+            "one colour per head, C_QK solid and C_VO dashed. Last panel of the run: the error of each law, |C − prediction|_F over |A|²_F + |B|²_F, " +
+            "the median over every head and both charges per step: gradient flow (the initial matrix), the modified flow (the matrix form of " +
+            "eq. 18–20) and the exact discrete law C' = (1−ηλ)²C + η²(G_AG_Aᵀ − G_BG_Bᵀ), whose error is rounding only.", files);
+    }
+
+    /// <summary>Each run's charges/ table, where it has rows.</summary>
+    internal static IReadOnlyList<(ReportRun Run, TrajectoryTable Table)> ChargeTables(IReadOnlyList<ReportRun> runs) =>
+        runs.Select(r => (Run: r, Path: r.Directory.ChargesFolder))
             .Where(x => Directory.Exists(x.Path) && Directory.EnumerateFiles(x.Path, "*.parquet").Any())
             .Select(x => (x.Run, Table: TrajectoryReader.Read(x.Path))).Where(x => x.Table.RowCount > 0).ToList();
-        if (tables.Count == 0) return ReportFigure.Skipped(ChargesId, ChargesTitle, "no run has a charges/ table (models without attention, or untracked runs)");
+
+    /// <summary>
+    /// Small multiples: per run a panel per attention layer (its heads' |C_QK| solid and |C_VO| dashed, a
+    /// colour per head), then the error panel; each run starts a row.
+    /// </summary>
+    internal static IReadOnlyList<Panel> ChargePanels(IReadOnlyList<(ReportRun Run, TrajectoryTable Table)> tables)
+    {
         var panels = new List<Panel>();
         foreach (var (run, table) in tables)
         {
@@ -76,19 +102,25 @@ internal static class TransformerFigure
             var steps = table.Longs(TrajectorySchema.Step);
             var layers = table.Strings(TrajectorySchema.Layer);
             var kinds = table.Strings(TrajectorySchema.Kind);
-            var norms = new Panel($"|C|_F per head · {name}", "|C|_F") { LegendOutside = false };
-            var heads = layers.Distinct().ToList();
-            foreach (var (kind, colour) in new[] { ("qk", 0), ("vo", 1) })
+            var rowsOf = Enumerable.Range(0, table.RowCount).GroupBy(i => (layers[i], kinds[i])).ToDictionary(g => g.Key, g => g.OrderBy(i => steps[i]).ToList());
+            // "blocks.0.attn.attention.h2" → attention "blocks.0.attn.attention", head 2; heads in numeric order.
+            var attentions = layers.Distinct().Select(Head).GroupBy(h => h.Attention)
+                .Select(g => (Attention: g.Key, Heads: g.OrderBy(h => h.Index).ThenBy(h => h.Layer, StringComparer.Ordinal).ToList())).ToList();
+            var row = new List<Panel>();
+            foreach (var (attention, heads) in Sampling.Evenly(attentions, ChargeLayers))
             {
-                for (int h = 0; h < heads.Count; h++)
-                {
-                    var rows = Enumerable.Range(0, table.RowCount).Where(i => kinds[i] == kind && layers[i] == heads[h]).ToList();
-                    norms.Empirical(Series.From(table, rows, TrajectorySchema.Empirical, run.Time).Thinned(), FigureStyle.Shade(FigureStyle.Category(colour), h, heads.Count));
-                }
-                norms.LegendLine($"C_{kind.ToUpperInvariant()} ({heads.Count} heads, light to dark)", FigureStyle.Category(colour));
+                var panel = new Panel($"{attention} · {name}", "|C|_F");
+                for (var h = 0; h < heads.Count; h++)
+                    foreach (var (kind, style) in new[] { ("qk", Panel.Style.Solid), ("vo", Panel.Style.Dashed) })
+                        if (rowsOf.TryGetValue((heads[h].Layer, kind), out var rows))
+                            panel.Add(Series.From(table, rows, TrajectorySchema.Empirical, run.Time), FigureStyle.Category(h), style, 2.2f);
+                for (var h = 0; h < heads.Count; h++) panel.LegendLine(heads[h].Index >= 0 ? $"h{heads[h].Index}" : heads[h].Layer, FigureStyle.Category(h));
+                panel.LegendLine("C_QK", FigureStyle.Prediction, Panel.Style.Solid);
+                panel.LegendLine("C_VO", FigureStyle.Prediction, Panel.Style.Dashed);
+                if (panel.IsEmpty) panel.EmptyNote = "no finite charge rows for this attention yet";
+                row.Add(panel);
             }
-            panels.Add(norms);
-            var errors = new Panel($"relative error, median over heads · {name}", "|C − prediction|_F / (|A|² + |B|²)") { Log = true };
+            var errors = new Panel($"error, median over heads · {name}", "|C − prediction|_F / (|A|² + |B|²)") { Log = true };
             var terms = table.Doubles(TrajectorySchema.Terms);
             foreach (var (column, colour, style, label) in new[]
             {
@@ -101,17 +133,28 @@ internal static class TransformerFigure
                 var medians = Enumerable.Range(0, table.RowCount).Where(i => steps[i] > 0 && double.IsFinite(values[i]) && terms[i] > 0).GroupBy(i => steps[i])
                     .OrderBy(g => g.Key).Select(g => (Time: run.Time(g.Key), Value: Median(g.Select(i => values[i] / terms[i])))).Where(p => p.Value > 0).ToList();
                 if (medians.Count == 0) continue;
-                errors.Add(new Series(medians.Select(p => p.Time).ToArray(), medians.Select(p => p.Value).ToArray()).Thinned(), colour, style);
+                errors.Add(new Series(medians.Select(p => p.Time).ToArray(), medians.Select(p => p.Value).ToArray()), colour, style);
                 errors.LegendLine(label, colour, style);
             }
-            panels.Add(errors);
+            if (errors.IsEmpty)
+                errors.EmptyNote = steps.All(s => s == 0)
+                    ? "only step 0 logged so far: errors are measured from the next step on"
+                    : "no positive error to draw: every prediction matches exactly or does not apply";
+            row.Add(errors);
+            // Each run starts a row of its own.
+            while (row.Count % ChargeColumns != 0) row.Add(Panel.Blank());
+            panels.AddRange(row);
         }
-        var files = FigureFile.Save(Path.Combine(folder, ChargesId), panels, 2, FigureStyle.PanelWidth, FigureStyle.PanelHeight);
-        return ReportFigure.Written(ChargesId, ChargesTitle,
-            "Per attention head, C_QK = Ŵ_QŴ_Qᵀ − Ŵ_KŴ_Kᵀ and C_VO = Ŵ_VŴ_Vᵀ − W_OʰᵀW_Oʰ (d_h × d_h, Ŵ = [W | b]), conserved by gradient flow. " +
-            "Left: their Frobenius norms (charges/). Right: the error of each law, |C − prediction|_F over |A|²_F + |B|²_F, the median over every head " +
-            "and both charges per step: gradient flow (the initial matrix), the modified flow (the matrix form of eq. 18–20) and the exact discrete law " +
-            "C' = (1−ηλ)²C + η²(G_AG_Aᵀ − G_BG_Bᵀ), whose error is rounding only.", files);
+        return panels;
+    }
+
+    /// <summary>A head's layer name split into its attention and head index (−1 when the name has no ".h&lt;n&gt;" suffix).</summary>
+    private static (string Layer, string Attention, int Index) Head(string layer)
+    {
+        var dot = layer.LastIndexOf(".h", StringComparison.Ordinal);
+        return dot > 0 && int.TryParse(layer.AsSpan(dot + 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+            ? (layer, layer[..dot], index)
+            : (layer, layer, -1);
     }
 
     private static double Median(IEnumerable<double> values)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using NeuralMechanics.Data;
 using NeuralMechanics.Models;
 using NeuralMechanics.Training;
@@ -16,6 +18,8 @@ namespace NeuralMechanics.Runs;
 /// plain VGG-16 needs about 300 updates to leave the initial plateau), and η = 0.01, Table 4's other
 /// rate, for β = 0.99 (at η = 0.1 its effective step η/(1−β) = 10 threw the BatchNorm VGG back to
 /// 34 % training accuracy after 500 steps; at 0.01 it is 1, that of β = 0.9 at η = 0.1).
+/// Re-running it in the same folder loses no work (<see cref="Prepare"/>): finished runs are kept,
+/// an interrupted one resumes from its checkpoint.
 /// </summary>
 internal static class Reproduction
 {
@@ -62,7 +66,8 @@ internal static class Reproduction
             {
                 Model = name, ModelOptions = model, Data = data, DataDir = dataDir,
                 Optimizer = new SgdSettings(lr, wd, beta), BatchSize = BatchSize, Steps = steps, Seed = 0,
-                LogEvery = 10, CheckpointEvery = 0, Device = device,
+                // Four test passes of the 10,000 images a run, not twenty: each costs seconds on 2 cores.
+                LogEvery = 10, CheckpointEvery = 0, Device = device, EvalEvery = (int)(steps / 4),
                 OutDir = Path.Combine(outDir, $"{name}_lr={lr}_wd={wd:0.####}_momentum={beta}"),
             };
         }
@@ -76,5 +81,95 @@ internal static class Reproduction
             foreach (var wd in WeightDecays) runs.Add(Run(name, wd, 0));
         foreach (var beta in Momenta) runs.Add(Run("vgg16-bn", 5e-4, beta));
         return (runs, data, warning);
+    }
+
+    /// <summary>The plan's file in the output folder: every run's name and specification, to recognise the plan when it is run again.</summary>
+    public const string PlanFile = "plan.json";
+
+    /// <summary>
+    /// Specification fields (JSON names) that may differ between two runs of the same plan: where the
+    /// data lies and which device trains, as <see cref="RunDirectory.NonConfigurationFields"/> allows for a run.
+    /// </summary>
+    private static readonly string[] Unplanned = ["device", "data_dir", "checkpoint_every"];
+
+    /// <summary>
+    /// Makes <paramref name="outDir"/> ready for <paramref name="runs"/> and says what to do with each:
+    /// skip it (finished, or diverged: a result), resume it from its checkpoint (the path of
+    /// <c>nmech train --resume</c>), or start it. By default a folder that holds this plan is continued;
+    /// <paramref name="fresh"/> deletes the plan's run folders first; <paramref name="resume"/>
+    /// insists that there is something to continue. Writes <see cref="PlanFile"/>.
+    /// </summary>
+    /// <exception cref="InvalidInputException">
+    /// The folder holds another plan (the message names <see cref="PlanFile"/> and the first difference),
+    /// a run folder holds a run of another configuration, or <paramref name="resume"/> and nothing to resume.
+    /// </exception>
+    public static IReadOnlyList<(RunSpec Run, SweepAction Action)> Prepare(string outDir, IReadOnlyList<RunSpec> runs, bool fresh = false, bool resume = false)
+    {
+        if (fresh && resume) throw new InvalidInputException("--fresh, --resume: expected at most one of them (--fresh starts over, --resume continues)");
+        var planPath = Path.Combine(outDir, PlanFile);
+        var plan = PlanJson(runs);
+        if (fresh)
+        {
+            foreach (var run in runs)
+                if (Directory.Exists(run.OutDir)) Directory.Delete(run.OutDir, recursive: true);
+            File.Delete(planPath);
+        }
+        else
+        {
+            if (File.Exists(planPath) && Difference(ReadPlan(planPath), plan) is { } d)
+                throw InvalidInputException.InFile(Path.GetFullPath(planPath), d.Field,
+                    $"this folder holds another reproduction, with {d.Existing}; this command asks for {d.Requested}; continue it with the options it was started with " +
+                    "(--quick or not), start over with --fresh (deletes its runs) or choose another --out");
+            if (resume && !File.Exists(planPath) && !runs.Any(r => File.Exists(Path.Combine(r.OutDir, TrajectorySchema.ManifestFile))))
+                throw InvalidInputException.InFile(Path.GetFullPath(outDir), "--resume", $"expected a reproduction to continue ({PlanFile} or run folders), found none; run without --resume to start one");
+            foreach (var run in runs)
+                SweepPlan.CheckExistingRun(run.OutDir, run, $"reproduce run {Path.GetFileName(run.OutDir)}", "this command",
+                    "start over with --fresh (deletes the plan's runs) or choose another --out");
+        }
+        Directory.CreateDirectory(outDir);
+        AtomicFile.WriteAllText(planPath, plan.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return runs.Select(r => (r, Point(r).NextAction())).ToList();
+    }
+
+    /// <summary>Steps to resume <paramref name="run"/> to: those planned, never fewer than it has.</summary>
+    public static long ResumeSteps(RunSpec run) => Point(run).ResumeSteps();
+
+    // A planned run is decided on as a sweep point is (skip, resume, start), without grid values.
+    private static SweepPoint Point(RunSpec run) => new(0, Path.GetFileName(run.OutDir), [], run, Path.Combine(run.OutDir, PlanFile));
+
+    private static JsonObject PlanJson(IReadOnlyList<RunSpec> runs) => new()
+    {
+        ["runs"] = new JsonObject(runs.Select(r =>
+        {
+            var spec = JsonSerializer.SerializeToNode(r, RunManifest.Json)!.AsObject();
+            foreach (var field in Unplanned) spec.Remove(field);
+            return KeyValuePair.Create(Path.GetFileName(r.OutDir), (JsonNode?)spec);
+        })),
+    };
+
+    private static JsonObject ReadPlan(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+                ?? throw InvalidInputException.InFile(path, "$", "expected a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw InvalidInputException.InFile(path, e.Path ?? "$", $"expected the plan of a reproduction: {e.Message}");
+        }
+    }
+
+    /// <summary>The first difference between two plans: the runs they hold, then each run's specification.</summary>
+    private static (string Field, string Existing, string Requested)? Difference(JsonObject existing, JsonObject requested)
+    {
+        var a = existing["runs"] as JsonObject ?? [];
+        var b = (JsonObject)requested["runs"]!;
+        var (namesA, namesB) = (a.Select(p => p.Key).ToList(), b.Select(p => p.Key).ToList());
+        if (!namesA.SequenceEqual(namesB))
+            return ("runs", $"{namesA.Count} runs ({string.Join(", ", namesA)})", $"{namesB.Count} runs ({string.Join(", ", namesB)})");
+        foreach (var name in namesA)
+            if (RunDirectory.Difference($"runs.{name}", a[name], b[name]) is { } d) return d;
+        return null;
     }
 }

@@ -16,7 +16,7 @@ public sealed class RunDirectory
     /// </summary>
     public static readonly IReadOnlySet<string> NonConfigurationFields = new HashSet<string>
     {
-        "spec.steps", "spec.device", "spec.data_dir", "spec.checkpoint_every", "parameters", "symmetry_counts", "symmetry_layers", "versions", "created",
+        "spec.steps", "spec.device", "spec.data_dir", "spec.checkpoint_every", "spec.eval_every", "parameters", "symmetry_counts", "symmetry_layers", "versions", "created",
     };
 
     private RunDirectory(string root, RunManifest manifest, bool existed)
@@ -39,6 +39,8 @@ public sealed class RunDirectory
     public string StatusPath => Path.Combine(Root, TrajectorySchema.StatusFile);
     /// <summary>The metrics table folder.</summary>
     public string MetricsFolder => Path.Combine(Root, TrajectorySchema.MetricsFile);
+    /// <summary>The test-accuracy table folder (<see cref="TrajectorySchema.EvalFile"/>; absent in older runs).</summary>
+    public string EvalFolder => Path.Combine(Root, TrajectorySchema.EvalFile);
     /// <summary>The layers table folder.</summary>
     public string LayersFolder => Path.Combine(Root, TrajectorySchema.LayersFile);
     /// <summary>The neurons table folder.</summary>
@@ -141,7 +143,8 @@ public sealed class RunDirectory
         return Difference("", a, b);
     }
 
-    private static (string, string, string)? Difference(string path, JsonNode? a, JsonNode? b)
+    /// <summary>The first difference between two JSON values under <paramref name="path"/> (its field, both values as JSON), skipping <see cref="NonConfigurationFields"/>.</summary>
+    internal static (string Field, string Existing, string Requested)? Difference(string path, JsonNode? a, JsonNode? b)
     {
         if (NonConfigurationFields.Contains(path)) return null;
         if (a is JsonObject oa && b is JsonObject ob)

@@ -10,8 +10,9 @@ public enum RunState
     /// <summary>Training is in progress in the process named in the status.</summary>
     Running,
     /// <summary>
-    /// Never written: what <see cref="RunDirectory.ReadStatus"/> reports for a status that says
-    /// running while the process it names is gone from this machine (killed, or aborted natively).
+    /// Stopped before its end and resumable: cancelled (Ctrl-C, a <see cref="CancellationToken"/>; written,
+    /// with a checkpoint at that step), or what <see cref="RunDirectory.ReadStatus"/> reports for a status
+    /// that says running while the process it names is gone from this machine (killed, or aborted natively).
     /// Its rows up to the last part and its last checkpoint are kept: continue it with --resume.
     /// </summary>
     Interrupted,
@@ -24,14 +25,14 @@ public enum RunState
 }
 
 /// <summary>
-/// Contents of <c>status.json</c>: <c>{"state": "running" | "finished" | "failed" | "diverged", ...}</c>,
+/// Contents of <c>status.json</c>: <c>{"state": "running" | "interrupted" | "finished" | "failed" | "diverged", ...}</c>,
 /// rewritten atomically at every change of state.
 /// </summary>
 public sealed record RunStatus
 {
     /// <summary>Where the run stands.</summary>
     public required RunState State { get; init; }
-    /// <summary>Why it failed (failed only).</summary>
+    /// <summary>Why it failed or was interrupted (failed and interrupted only).</summary>
     public string? Reason { get; init; }
     /// <summary>The step at which the loss diverged (diverged only).</summary>
     public long? Step { get; init; }
@@ -48,6 +49,8 @@ public sealed record RunStatus
     public static RunStatus Running() => new() { State = RunState.Running, Process = RunProcess.Current() };
     /// <summary>Training completed.</summary>
     public static RunStatus Finished(RunOutcome? outcome = null) => new() { State = RunState.Finished, Outcome = outcome };
+    /// <summary>Training was stopped on request (cancelled) and can be resumed.</summary>
+    public static RunStatus Interrupted(string reason) => new() { State = RunState.Interrupted, Reason = reason };
     /// <summary>Training stopped on an error.</summary>
     public static RunStatus Failed(string reason) => new() { State = RunState.Failed, Reason = reason };
     /// <summary>The loss at <paramref name="step"/> was not finite.</summary>

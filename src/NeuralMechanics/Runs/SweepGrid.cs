@@ -10,7 +10,8 @@ public sealed record SweepAxis(string Key, IReadOnlyList<double> Values);
 
 /// <summary>
 /// The hyperparameter grid of <c>nmech sweep --grid "lr=0.1,0.01 wd=0,1e-4 momentum=0,0.9"</c>:
-/// axes separated by spaces, each <c>key=v1,v2,...</c>. The points are every combination, the
+/// axes separated by spaces, each <c>key=v1,v2,...</c>, the key an option's name without its dashes
+/// (beta1 and beta2 for the two values of --betas). The points are every combination, the
 /// first axis varying slowest; each is named <c>key=value_key=value...</c> in axis order.
 /// </summary>
 public sealed class SweepGrid
@@ -19,6 +20,18 @@ public sealed class SweepGrid
     public static IReadOnlyList<string> Keys => RunSpec.GridKeys;
 
     private static IReadOnlySet<string> WholeNumberKeys => RunSpec.WholeNumberKeys;
+
+    /// <summary>
+    /// Keys a grid used to take, with the key to write now: grid keys are the options' names (a point's
+    /// folder is named by its keys, so an old key is an error rather than a second name for the same folder).
+    /// <c>--betas</c> takes a pair, and a grid axis numbers: its two values are varied as beta1 and beta2.
+    /// </summary>
+    private static readonly Dictionary<string, string> Renamed = new()
+    {
+        ["warmup"] = "the option is --warmup-steps: write warmup-steps=...",
+        ["drop-rate"] = "the option is --lr-drop-rate: write lr-drop-rate=...",
+        ["betas"] = "--betas takes a pair: vary its values with beta1=... and beta2=...",
+    };
 
     /// <summary>The grid's axes.</summary>
     public IReadOnlyList<SweepAxis> Axes { get; }
@@ -48,6 +61,8 @@ public sealed class SweepGrid
             if (equals <= 0)
                 throw new InvalidInputException($"--grid: expected key=v1,v2,... (e.g. lr=0.1,0.01), found '{token}'");
             var key = token[..equals].ToLowerInvariant();
+            if (Renamed.TryGetValue(key, out var option))
+                throw new InvalidInputException($"--grid: unknown key '{token[..equals]}'; {option}");
             if (!Keys.Contains(key))
                 throw new InvalidInputException($"--grid: unknown key '{token[..equals]}'; expected one of {string.Join(", ", Keys)}");
             if (axes.Any(a => a.Key == key))

@@ -74,7 +74,7 @@ public sealed class SweepPlan
             {
                 throw new InvalidInputException($"sweep point {name}: {e.Message}");
             }
-            CheckExistingRun(point);
+            CheckExistingRun(point.Dir, point.Config, $"sweep point {point.Name}", "the sweep", "choose another --out or delete this folder");
             points.Add(point);
         }
         return new SweepPlan(root, grid, baseConfig with { OutDir = root }, points);
@@ -123,18 +123,23 @@ public sealed class SweepPlan
     /// resume or restart); compared as <see cref="RunDirectory.Create"/> will, on the fields the
     /// command line chooses (the rest of a manifest is derived from them).
     /// </summary>
-    private static void CheckExistingRun(SweepPoint point)
+    /// <param name="dir">The run folder.</param>
+    /// <param name="config">The run it should hold.</param>
+    /// <param name="what">The run as messages name it ("sweep point lr=0.1").</param>
+    /// <param name="asker">What asks for the run ("the sweep").</param>
+    /// <param name="remedy">What the user can do about a different run.</param>
+    internal static void CheckExistingRun(string dir, RunSpec config, string what, string asker, string remedy)
     {
-        if (!Directory.Exists(point.Dir) || !Directory.EnumerateFileSystemEntries(point.Dir).Any()) return;
-        var path = Path.Combine(point.Dir, TrajectorySchema.ManifestFile);
+        if (!Directory.Exists(dir) || !Directory.EnumerateFileSystemEntries(dir).Any()) return;
+        var path = Path.Combine(dir, TrajectorySchema.ManifestFile);
         if (!File.Exists(path))
-            throw InvalidInputException.InFile(point.Dir, TrajectorySchema.ManifestFile,
-                $"sweep point {point.Name}: expected an empty folder or one holding its run (manifest.json); move this folder or choose another --out");
+            throw InvalidInputException.InFile(dir, TrajectorySchema.ManifestFile,
+                $"{what}: expected an empty folder or one holding its run (manifest.json); move this folder or choose another --out");
         var existing = RunDirectory.ReadManifest(path);
-        var resolved = point.Config.ResolvedFor(existing.Steps);
-        var requested = existing with { Spec = resolved with { LogEvery = point.Config.LogEvery > 0 ? point.Config.LogEvery : existing.LogEvery } };
+        var resolved = config.ResolvedFor(existing.Steps);
+        var requested = existing with { Spec = resolved with { LogEvery = config.LogEvery > 0 ? config.LogEvery : existing.LogEvery } };
         if (RunDirectory.FirstDifference(existing, requested) is { } d)
             throw InvalidInputException.InFile(path, d.Field,
-                $"sweep point {point.Name}: this folder holds a run with {d.Existing}, the sweep asks for {d.Requested}; choose another --out or delete this folder");
+                $"{what}: this folder holds a run with {d.Existing}, {asker} asks for {d.Requested}; {remedy}");
     }
 }

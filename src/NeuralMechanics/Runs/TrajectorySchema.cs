@@ -8,6 +8,7 @@ namespace NeuralMechanics.Runs;
 /// <remarks>
 /// <list type="bullet">
 /// <item><c>metrics/</c>: step, time, loss, accuracy, lr — one row per step (training batch).</item>
+/// <item><c>eval/</c>: step, test_accuracy — one row every <c>--eval-every</c> steps (absent in older runs).</item>
 /// <item><c>layers/</c>: step, time, layer, kind, groups, empirical, the prediction columns,
 /// terms, forcing, angular_speed, angular_speed_theory — one row per (step, layer, kind), every step.</item>
 /// <item><c>equilibrium/</c>: step, time, layer, lr, angular_update, angular_update_theory, norm,
@@ -49,6 +50,8 @@ public static class TrajectorySchema
     public const string SamplesFile = "samples";
     /// <summary>Folder of Parquet parts: one row per (step, attention head, charge): |C|_F and each prediction's error norm.</summary>
     public const string ChargesFile = "charges";
+    /// <summary>Folder of Parquet parts: the test accuracy every <c>--eval-every</c> steps.</summary>
+    public const string EvalFile = "eval";
     /// <summary>Folder of Parquet parts: the charge matrices' entries every <c>--log-every</c> steps.</summary>
     public const string ChargeMatricesFile = "charge_matrices";
     /// <summary><c>status.json</c>: the run's state, running, finished, failed or diverged (<see cref="RunStatus"/>).</summary>
@@ -68,6 +71,8 @@ public static class TrajectorySchema
     public const string Accuracy = "accuracy";    // double
     /// <summary>Column: ηₙ of the update made at this step, base rate × the schedule's factor (double).</summary>
     public const string LearningRate = "lr";      // double: ηₙ of the update made at this step (base rate × the schedule's factor)
+    /// <summary>Column: the accuracy on the test set (double).</summary>
+    public const string TestAccuracy = "test_accuracy";
     /// <summary>Column: the layer's module path, e.g. "features.0" (string).</summary>
     public const string Layer = "layer";          // string, e.g. "features.0"
     /// <summary>Column: the symmetry kind, translation | scale | rescale (string).</summary>
@@ -116,6 +121,9 @@ public static class TrajectorySchema
     /// <summary>Columns of <see cref="MetricsFile"/>, in file order.</summary>
     public static readonly TrajectoryColumn[] MetricsColumns =
         [TrajectoryColumn.Long(Step), TrajectoryColumn.Double(Time), TrajectoryColumn.Double(Loss), TrajectoryColumn.Double(Accuracy), TrajectoryColumn.Double(LearningRate)];
+
+    /// <summary>Columns of <see cref="EvalFile"/>, in file order.</summary>
+    public static readonly TrajectoryColumn[] EvalColumns = [TrajectoryColumn.Long(Step), TrajectoryColumn.Double(TestAccuracy)];
 
     /// <summary>Columns of <see cref="LayersFile"/>, in file order.</summary>
     public static readonly TrajectoryColumn[] LayersColumns =

@@ -47,9 +47,18 @@ internal static class Slices
     /// The slices with which a stream writer makes channel c: row c of every parameter (weight and
     /// bias of a Linear/Conv2d, γ_c and β_c of a norm), column c of a positional embedding's P.
     /// </summary>
-    public static List<UnitSlice> Writing(LayerInfo l) => l.Kind == LayerKind.PositionalEmbedding
+    public static List<UnitSlice> Writing(LayerInfo l) => l.Operation.Writes == ChannelWrite.WeightColumns
         ? [new UnitSlice(l.Name, "weight", l.Weight!, [l.Weight!.shape[0], l.Weight!.shape[1]], 1)]
         : Incoming(l, Rows);
+
+    /// <summary>
+    /// <paramref name="slice"/> with its units gathered into <paramref name="blocks"/> blocks of
+    /// consecutive units (a GroupNorm's groups of channels): view [.., blocks, units/blocks, ..].
+    /// </summary>
+    public static UnitSlice Blocks(UnitSlice slice, long blocks) => slice with
+    {
+        View = [.. slice.View[..slice.UnitDim], blocks, slice.Units / blocks, .. slice.View[(slice.UnitDim + 1)..]],
+    };
 
     /// <summary>Every parameter of the node, weight before bias, each sliced by <paramref name="slice"/>.</summary>
     public static List<UnitSlice> Incoming(LayerInfo l, Func<LayerInfo, string, UnitSlice> slice) =>

@@ -7,24 +7,23 @@ namespace NeuralMechanics.Symmetry;
 /// architecture graph (docs/design.md, "The rules"), one <see cref="ISymmetryRule"/> per way a
 /// symmetry arises: <see cref="SoftmaxTranslation"/>, <see cref="BiasNormTranslation"/>,
 /// <see cref="LayerNormTranslation"/>, <see cref="KeyBiasTranslation"/>, <see cref="NormScale"/>,
-/// <see cref="HomogeneousRescale"/>, <see cref="QueryKeyRescale"/> and <see cref="ResidualStreamRescale"/>. A module it cannot see into is named in
+/// <see cref="HomogeneousRescale"/>, <see cref="QueryKeyRescale"/> and <see cref="ResidualStreamRescale"/>
+/// (<see cref="SymmetryRules.Default"/>; a caller may add its own). A module it cannot see into is named in
 /// <see cref="SymmetryAnalysis.Notes"/> with the symmetries it stops; so is a parameter used by two
 /// nodes (no group is counted on it) and one a block's description leaves out.
 /// </summary>
 public static class SymmetryDiscovery
 {
-    /// <summary>The rules, in the order their sets are listed within a layer.</summary>
-    public static readonly IReadOnlyList<ISymmetryRule> Rules =
-        [new BiasNormTranslation(), new LayerNormTranslation(), new KeyBiasTranslation(), new NormScale(), new HomogeneousRescale(), new QueryKeyRescale(),
-         new ResidualStreamRescale(), new SoftmaxTranslation()];
+    /// <summary>Discovers every group set of <paramref name="architecture"/> with the library's rules (<see cref="SymmetryRules.Default"/>).</summary>
+    public static SymmetryAnalysis Discover(Architecture architecture) => Discover(architecture, SymmetryRules.Default);
 
-    /// <summary>Discovers every group set of <paramref name="architecture"/>.</summary>
-    public static SymmetryAnalysis Discover(Architecture architecture)
+    /// <summary>Discovers the group sets of <paramref name="architecture"/> that <paramref name="rules"/> find, applied in order.</summary>
+    public static SymmetryAnalysis Discover(Architecture architecture, IEnumerable<ISymmetryRule> rules)
     {
         var context = new DiscoveryContext(architecture);
-        foreach (var rule in Rules) rule.Apply(context);
+        foreach (var rule in rules) rule.Apply(context);
         var notes = new List<string>();
-        foreach (var unknown in architecture.Layers.Where(l => l.Kind == LayerKind.Unknown))
+        foreach (var unknown in architecture.Layers.Where(l => l.Operation.Opaque))
         {
             long inside = unknown.Parameters.Values.Sum(p => p.numel());
             string stopped = context.Stops.TryGetValue(unknown.Index, out var what) ? "; it stops the " + string.Join(", the ", what) : "";

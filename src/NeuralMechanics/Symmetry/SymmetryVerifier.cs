@@ -24,7 +24,7 @@ public static class SymmetryVerifier
 {
     /// <summary>Verifies every set of <paramref name="analysis"/> on the batch (<paramref name="x"/>, <paramref name="y"/>).</summary>
     public static IReadOnlyList<VerificationResult> Verify(nn.Module<Tensor, Tensor> network, SymmetryAnalysis analysis, Tensor x, Tensor y,
-        int noiseExamples = 4, long seed = 0, Action<string>? progress = null)
+        int noiseExamples = 4, long seed = 0, IProgress<VerificationProgress>? progress = null)
     {
         var loss = analysis.Architecture.Loss;
         bool wasTraining = network.training;
@@ -37,6 +37,7 @@ public static class SymmetryVerifier
         try
         {
             using var scope = NewDisposeScope();
+            progress?.Report(new VerificationProgress("gradients", 0, 2 * analysis.Sets.Count, ""));
             var perExample = PerExampleLoss(network.forward(x), y, loss);
             var total = perExample.mean();
             double loss0 = total.ReadDouble();
@@ -54,7 +55,7 @@ public static class SymmetryVerifier
             var derivative = new List<(double Gradient, double Noise, double Hessian)>();
             foreach (var set in analysis.Sets)
             {
-                progress?.Invoke($"derivatives: {set.Kind.Name()} {set.Layer}");
+                progress?.Report(new VerificationProgress("derivatives", derivative.Count, 2 * analysis.Sets.Count, $"{set.Kind.Name()} {set.Layer}"));
                 using var setScope = NewDisposeScope();
                 var touched = analysis.Architecture.Layers.Where(l => set.A.Concat(set.B).Any(s => s.Layer == l.Name))
                     .SelectMany(l => l.Parameters.Values).ToList();
@@ -65,7 +66,7 @@ public static class SymmetryVerifier
             for (int i = 0; i < analysis.Sets.Count; i++)
             {
                 var set = analysis.Sets[i];
-                progress?.Invoke($"invariance: {set.Kind.Name()} {set.Layer}");
+                progress?.Report(new VerificationProgress("invariance", analysis.Sets.Count + i, 2 * analysis.Sets.Count, $"{set.Kind.Name()} {set.Layer}"));
                 using var setScope = NewDisposeScope();
                 double invariance = Invariance(network, set, x, y, loss, loss0, generator);
                 var (gradient, noiseResidual, hessian) = derivative[i];
@@ -121,7 +122,7 @@ public static class SymmetryVerifier
     {
         var u = parameters.Select(p => randn(p.shape, dtype: p.dtype, generator: generator).to(p.device)).ToArray();
         double uNorm = Math.Sqrt(u.Sum(t => t.square().sum().ReadDouble()));
-        var hu = Hvp(parameters, grads, u);
+        var hu = HessianVectorProduct.Of(parameters, grads, u);
         return Math.Sqrt(hu.Sum(t => t.square().sum().ReadDouble())) / uNorm;
     }
 
@@ -131,19 +132,12 @@ public static class SymmetryVerifier
         var c = randn(set.Count, dtype: parameters[0].dtype, generator: generator).to(parameters[0].device);
         var v = set.Generator(c);
         var direction = parameters.Select(p => v.TryGetValue(p, out var t) ? t : zeros_like(p)).ToArray();
-        var hv = Hvp(parameters, grads, direction);
+        var hv = HessianVectorProduct.Of(parameters, grads, direction);
         double Norm(IEnumerable<Tensor> ts) => Math.Sqrt(ts.Sum(t => t.square().sum().ReadDouble()));
         if (set.Kind == SymmetryKind.Translation)
             return Norm(hv) / Math.Max(Norm(direction) * hessianNorm, 1e-30);
         var gTerm = set.Spread(c, s => g[s.Tensor]);
         var residual = parameters.Select((p, i) => gTerm.TryGetValue(p, out var t) ? hv[i] + t : hv[i]).ToArray();
         return Norm(residual) / Math.Max(Norm(hv) + Norm(gTerm.Values), 1e-30);
-    }
-
-    private static Tensor[] Hvp(Parameter[] parameters, IList<Tensor> grads, Tensor[] direction)
-    {
-        Tensor dot = zeros(1, dtype: parameters[0].dtype, device: parameters[0].device);
-        for (int i = 0; i < parameters.Length; i++) dot = dot + (grads[i] * direction[i]).sum();
-        return autograd.grad([dot], parameters, retain_graph: true).Select(t => t.detach()).ToArray();
     }
 }

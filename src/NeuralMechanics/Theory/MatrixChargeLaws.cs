@@ -54,11 +54,4 @@ public static class MatrixChargeLaws
         var tilde = cross * b + charge * c;
         return (charge - tilde * twoEta + velocityCharge * eta2, tilde - velocityCharge * e);
     }
-
-    /// <summary>The symmetric part (X + Xᵀ)/2 of each matrix.</summary>
-    public static Tensor Symmetric(Tensor x)
-    {
-        using Scalar half = 0.5;
-        return (x + x.transpose(-1, -2)) * half;
-    }
 }

@@ -15,10 +15,10 @@ namespace NeuralMechanics.Tracking;
 /// C_QK = Ŵ_QŴ_Qᵀ − Ŵ_KŴ_Kᵀ and C_VO = Ŵ_VŴ_Vᵀ − W_OʰᵀW_Oʰ (d_h × d_h, <see cref="MatrixChargeLaws"/>)
 /// against gradient flow (C constant), the modified flow and the exact discrete law of SGD with
 /// weight decay. Per step it appends, on the device, the Frobenius norms of the measured charge and
-/// of each prediction's error and the size |A|²_F + |B|²_F; <see cref="Flush"/> copies them to the
-/// host and writes one row per (step, head, charge) to the <c>charges/</c> table, and the full
-/// matrices of the steps observed with <c>logMatrices</c> to <c>charge_matrices/</c> (one row per
-/// entry of the upper triangle: the charges are symmetric).
+/// of each prediction's error and the size |A|²_F + |B|²_F, and hands them to the shared
+/// <see cref="DeviceReader"/>; when they come to the host it writes one row per (step, head, charge) to
+/// the <c>charges/</c> table, and the full matrices of the steps observed with <c>logMatrices</c> to
+/// <c>charge_matrices/</c> (one row per entry of the upper triangle: the charges are symmetric).
 /// </summary>
 /// <remarks>
 /// Predictions need plain SGD with one weight decay for every parameter of a head (the bias in Ŵ
@@ -39,24 +39,27 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
     private readonly TrajectoryWriter matrices;
     private readonly ScheduleClock clock;
     private readonly double lambda;
-    private readonly List<(long Step, Tensor Norms)> pending = [];
-    private readonly List<(long Step, int Layer, Tensor Measured, Tensor Discrete)> pendingMatrices = [];
+    private readonly DeviceReader reader;
     // Per layer [2, h, d_h, d_h] (QK, VO), float64 on the device; null before the first observation.
     private Tensor?[] gradientFlow, continuous, discrete;
 
     private sealed record AttentionLayer(string Name, long Heads, Parameter Wq, Parameter Bq, Parameter Wk, Parameter Bk, Parameter Wv, Parameter Bv, Parameter Wo);
 
-    /// <summary>The attention heads of <paramref name="architecture"/>, trained with <paramref name="settings"/>, written to <paramref name="table"/> and <paramref name="matrices"/>.</summary>
-    internal MatrixCharges(Architecture architecture, OptimizerSettings settings, TrajectoryWriter table, TrajectoryWriter matrices)
+    /// <summary>
+    /// The attention heads of <paramref name="architecture"/>, trained with <paramref name="settings"/>, written to
+    /// <paramref name="table"/> and <paramref name="matrices"/> when <paramref name="reader"/> (null: its own, reading every 50 steps) reads.
+    /// </summary>
+    internal MatrixCharges(Architecture architecture, OptimizerSettings settings, TrajectoryWriter table, TrajectoryWriter matrices, DeviceReader? reader = null)
     {
         layers = Find(architecture);
         this.table = table;
         this.matrices = matrices;
+        this.reader = reader ?? new DeviceReader { ReadEvery = 50 };
+        Tables = [new QuantityTable(table), new QuantityTable(matrices)];
         clock = new ScheduleClock(settings);
         lambda = settings.WeightDecay;
         var why = new List<string>();
-        if (settings.Kind != OptimizerKind.Sgd) why.Add($"matrix charges under {settings.Kind.Name()}: no conservation law (the preconditioner is not a multiple of the identity)");
-        else if (settings.Momentum != 0) why.Add("matrix charges with momentum: the law (docs/design.md, \"Transformers\") is not tracked; only the measured charge is recorded");
+        if (settings.Theory.MatrixChargesUnavailable is { } noLaw) why.Add(noLaw);
         if (settings.WeightDecay != 0 && settings.NoDecay.HasFlag(DecayExclusion.Bias)) why.Add("matrix charges with --no-decay bias: Ŵ = [W | b] decays unevenly; only the measured charge is recorded");
         Unavailable = why;
         Predicted = why.Count == 0;
@@ -65,11 +68,24 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
         discrete = new Tensor?[layers.Count];
     }
 
-    /// <summary>The <c>charges/</c> table.</summary>
-    internal TrajectoryWriter Table => table;
+    /// <summary>The charges of a session's run (<see cref="TrainingSessionOptions.BuiltIn"/>); null when untracked or without attention heads.</summary>
+    public static ITrackedQuantity? Create(QuantitySetup setup) =>
+        setup.Spec.Track && Applies(setup.Architecture)
+            ? new MatrixCharges(setup.Architecture, setup.Spec.Optimizer, setup.Table(TrajectorySchema.ChargesFile, TrajectorySchema.ChargesColumns).Writer,
+                setup.Table(TrajectorySchema.ChargeMatricesFile, TrajectorySchema.ChargeMatricesColumns).Writer, setup.Reader)
+            : null;
 
-    /// <summary>The <c>charge_matrices/</c> table.</summary>
-    internal TrajectoryWriter Matrices => matrices;
+    /// <summary>θ and g only: the laws tracked are those of plain SGD.</summary>
+    public QuantityNeeds Needs => QuantityNeeds.None;
+
+    /// <summary>Every step (the predictions advance over every update), and the state after the last update.</summary>
+    public QuantitySchedule Schedule => QuantitySchedule.EveryStep;
+
+    /// <summary>charges/ and charge_matrices/.</summary>
+    public IReadOnlyList<QuantityTable> Tables { get; }
+
+    /// <summary>Observes the step (<see cref="Observe"/>; the full matrices at logged steps).</summary>
+    public void Compute(StepContext step) => Observe(step.Step, step.Logged);
 
     /// <summary>Whether <paramref name="architecture"/> has attention heads with Linear q, k, v, o projections (the charges to track).</summary>
     public static bool Applies(Architecture architecture) => Find(architecture).Count > 0;
@@ -85,11 +101,11 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
     private static List<AttentionLayer> Find(Architecture a)
     {
         var found = new List<AttentionLayer>();
-        foreach (var attention in a.Layers.Where(l => l.Kind == LayerKind.Attention))
+        foreach (var attention in a.Layers.Where(l => l.Operation.IsAttention))
         {
             var p = Enumerable.Range(0, 3).Select(i => KeyBiasTranslation.AttentionProjection(a, attention, i)).ToArray();
             var readers = a.Consumers(attention.Index);
-            if (p.Any(x => x?.Bias is null) || readers.Count != 1 || a.Layers[readers[0]] is not { Kind: LayerKind.Linear } o) continue;
+            if (p.Any(x => x?.Bias is null) || readers.Count != 1 || a.Layers[readers[0]] is not { Operation.MapsFeatures: true } o) continue;
             found.Add(new AttentionLayer(attention.Name, attention.Heads, p[0]!.Weight!, p[0]!.Bias!, p[1]!.Weight!, p[1]!.Bias!, p[2]!.Weight!, p[2]!.Bias!, o.Weight!));
         }
         return found;
@@ -111,7 +127,7 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
     /// <summary>
     /// Records the charges of step <paramref name="step"/> (the state before update n, with its
     /// gradients in .grad) against the predictions, then advances the predictions over update n.
-    /// With <paramref name="logMatrices"/> the full matrices are kept too and everything is flushed.
+    /// With <paramref name="logMatrices"/> the full matrices are kept too.
     /// </summary>
     public void Observe(long step, bool logMatrices)
     {
@@ -119,6 +135,7 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
         using var noGrad = no_grad();
         double eta = clock.LearningRate(step);
         var norms = new List<Tensor>();
+        var kept = new List<(int Layer, Tensor Measured, Tensor Discrete)>();
         for (int i = 0; i < layers.Count; i++)
         {
             var l = layers[i];
@@ -136,64 +153,57 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
                 ? stack([charge.square().sum([2, 3]).sqrt(), Error(gradientFlow[i]!), Error(continuous[i]!), Error(discrete[i]!), terms], -1)
                 : stack([charge.square().sum([2, 3]).sqrt(), full_like(terms, NaN), full_like(terms, NaN), full_like(terms, NaN), terms], -1);
             norms.Add(row);
-            if (logMatrices) pendingMatrices.Add((step, i, charge.clone().DetachFromDisposeScope(), discrete[i]!.clone().DetachFromDisposeScope()));
+            if (logMatrices) kept.Add((i, charge.clone(), discrete[i]!.clone()));
             if (!Predicted || l.Wq.grad is null) continue;
             var forcing = Charges(Factors(l, p => p.grad!));
             discrete[i]!.copy_(MatrixChargeLaws.DiscreteStep(discrete[i]!, forcing, eta, lambda));
             continuous[i]!.copy_(MatrixChargeLaws.ModifiedFlowStep(continuous[i]!, forcing, eta, lambda));
         }
-        pending.Add((step, stack(norms.ToArray()).DetachFromDisposeScope()));
-        if (logMatrices) Flush();
+        // [layers, 2 (QK, VO), heads, Values]
+        var all = stack(norms.ToArray());
+        long heads = all.shape[2];
+        reader.Defer(step, all, v => WriteNorms(step, heads, v));
+        if (kept.Count > 0)
+        {
+            // Every kept matrix, measured then predicted.
+            var shapes = kept.Select(k => (k.Layer, k.Measured.shape)).ToArray();
+            reader.Defer(step, cat(kept.SelectMany(k => new[] { k.Measured.view(-1), k.Discrete.view(-1) }).ToArray(), 0), v => WriteMatrices(step, shapes, v));
+        }
     }
 
-    /// <summary>Copies the per-step values kept on the device to the host and writes them.</summary>
-    public void Flush()
+    /// <summary>Brings the values still on the device to the host (with every other value of the reader) and writes their rows.</summary>
+    public void Flush() => reader.Flush();
+
+    private void WriteNorms(long step, long heads, double[] v)
     {
-        if (pending.Count > 0)
+        int at = 0;
+        for (int i = 0; i < layers.Count; i++)
+            for (int c = 0; c < 2; c++)
+                for (long h = 0; h < heads; h++, at += Values)
+                    table.AddRow().Long(step).Double(clock.Time(step)).String($"{layers[i].Name}.h{h}").String(c == 0 ? "qk" : "vo")
+                        .Double(v[at]).Double(v[at + 1]).Double(v[at + 2]).Double(v[at + 3]).Double(v[at + 4]).End();
+    }
+
+    private void WriteMatrices(long step, (int Layer, long[] Shape)[] kept, double[] all)
+    {
+        int offset = 0;
+        foreach (var (layer, shape) in kept)
         {
-            // [steps, layers, 2 (QK, VO), heads, Values], in one counted read.
-            long heads = pending[0].Norms.shape[2];
-            double[] v;
-            using (var scope = NewDisposeScope())
-                v = HostReads.ToDoubles(stack(pending.Select(p => p.Norms).ToArray()));
-            int at = 0;
-            foreach (var (step, _) in pending)
-                for (int i = 0; i < layers.Count; i++)
-                    for (int c = 0; c < 2; c++)
-                        for (long h = 0; h < heads; h++, at += Values)
-                            table.AddRow().Long(step).Double(clock.Time(step)).String($"{layers[i].Name}.h{h}").String(c == 0 ? "qk" : "vo")
-                                .Double(v[at]).Double(v[at + 1]).Double(v[at + 2]).Double(v[at + 3]).Double(v[at + 4]).End();
-            foreach (var p in pending) p.Norms.Dispose();
-            pending.Clear();
-        }
-        if (pendingMatrices.Count > 0)
-        {
-            // Every kept matrix, measured then predicted, in one counted read.
-            double[] all;
-            using (var scope = NewDisposeScope())
-                all = HostReads.ToDoubles(cat(pendingMatrices.SelectMany(p => new[] { p.Measured.view(-1), p.Discrete.view(-1) }).ToArray(), 0));
-            int offset = 0;
-            foreach (var (step, layer, measured, predicted) in pendingMatrices)
-            {
-                int size = (int)measured.numel();
-                var m = all.AsSpan(offset, size);
-                var d = all.AsSpan(offset + size, size);
-                offset += 2 * size;
-                long h = measured.shape[1], n = measured.shape[2];
-                var name = layers[layer].Name;
-                for (int c = 0; c < 2; c++)
-                    for (long head = 0; head < h; head++)
-                        for (long r = 0; r < n; r++)
-                            for (long col = r; col < n; col++)
-                            {
-                                long at = ((c * h + head) * n + r) * n + col;
-                                matrices.AddRow().Long(step).Double(clock.Time(step)).String($"{name}.h{head}").String(c == 0 ? "qk" : "vo")
-                                    .Int((int)r).Int((int)col).Double(m[(int)at]).Double(Predicted ? d[(int)at] : double.NaN).End();
-                            }
-                measured.Dispose();
-                predicted.Dispose();
-            }
-            pendingMatrices.Clear();
+            int size = (int)shape.Aggregate(1L, (a, b) => a * b);
+            var m = all.AsSpan(offset, size);
+            var d = all.AsSpan(offset + size, size);
+            offset += 2 * size;
+            long h = shape[1], n = shape[2];
+            var name = layers[layer].Name;
+            for (int c = 0; c < 2; c++)
+                for (long head = 0; head < h; head++)
+                    for (long r = 0; r < n; r++)
+                        for (long col = r; col < n; col++)
+                        {
+                            long at = ((c * h + head) * n + r) * n + col;
+                            matrices.AddRow().Long(step).Double(clock.Time(step)).String($"{name}.h{head}").String(c == 0 ? "qk" : "vo")
+                                .Int((int)r).Int((int)col).Double(m[(int)at]).Double(Predicted ? d[(int)at] : double.NaN).End();
+                        }
         }
     }
 
@@ -233,7 +243,5 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
         table.Dispose();
         matrices.Dispose();
         foreach (var t in gradientFlow.Concat(continuous).Concat(discrete)) t?.Dispose();
-        foreach (var p in pending) p.Norms.Dispose();
-        foreach (var (_, _, m, d) in pendingMatrices) { m.Dispose(); d.Dispose(); }
     }
 }

@@ -3,6 +3,7 @@ using NeuralMechanics.Symmetry;
 using NeuralMechanics.Theory;
 using NeuralMechanics.Training;
 using NeuralMechanics.Training.Schedules;
+using NeuralMechanics.Tracking.Laws;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -25,12 +26,12 @@ internal sealed record TrackerSinks(TrajectoryWriter? Layers, TrajectoryWriter? 
 /// buffer), planned once by <see cref="StepReductions"/> (each slice reduced once per field however
 /// many sets read it). On the CPU the sums are taken straight from the tensors' memory in one loop
 /// per reduction (<see cref="UnitSums"/>) and the step is processed at once. On a GPU the step's
-/// values stay on the device: every <see cref="FlushEvery"/> steps (and at <see cref="Flush"/>) they
-/// come to the host in one copy (<see cref="HostReads"/>), and the predictions and rows of those steps
-/// are computed then, step by step as they would have been each step, so the GPU never waits for
-/// the host within a chunk. The tracker keeps O(groups)
-/// doubles, plus at most <see cref="FlushEvery"/> steps of measurements on the device: no
-/// per-parameter buffer, no checkpoint needed to compute a prediction.
+/// values stay on the device, handed to the session's shared <see cref="DeviceReader"/> (a tracker
+/// built alone has its own, reading every <see cref="FlushEvery"/> steps): at its read they come to
+/// the host with every other quantity's, and the predictions and rows of those steps are computed
+/// then, step by step as they would have been each step, so the GPU never waits for the host within
+/// a chunk. The tracker keeps O(groups) doubles, plus the steps of measurements the reader holds on
+/// the device: no per-parameter buffer, no checkpoint needed to compute a prediction.
 /// </summary>
 public sealed class SymmetryTracker : ITrackedQuantity
 {
@@ -45,8 +46,9 @@ public sealed class SymmetryTracker : ITrackedQuantity
     private readonly (Parameter Param, string Name, string Layer, long[] Index, Tensor IndexTensor)[] samples;
     private readonly int sampleCount;
     private readonly ErrorSummary errors = new();
-    // Steps observed but not yet brought to the host: their measurements (and, when logged, samples) on the device.
-    private readonly List<(long Step, bool LogNeurons, Tensor? Measured, Tensor? Sampled)> pending = [];
+    private readonly DeviceReader reader;
+    // Steps handed to the reader and not yet processed (the host path processes them before its own).
+    private int pending;
 
     /// <summary>Tracks every set of <paramref name="analysis"/> for parameters updated by <paramref name="optimizer"/>.</summary>
     /// <param name="analysis">Discovered symmetry groups.</param>
@@ -55,18 +57,21 @@ public sealed class SymmetryTracker : ITrackedQuantity
     /// <param name="parameters">The network's named parameters (the names the optimizer knows them by).</param>
     /// <param name="sinks">Outputs.</param>
     /// <param name="seed">Chooses the sampled raw parameters.</param>
+    /// <param name="reader">The session's shared reader (null: the tracker's own, see <see cref="FlushEvery"/>).</param>
     /// <remarks>
     /// With Adam, AdamW or Nesterov the tracker sets <see cref="IOptimizer.RecordUpdates"/>: their
     /// discrete laws need the update Δθ actually applied.
     /// </remarks>
     internal SymmetryTracker(SymmetryAnalysis analysis, IOptimizer optimizer, OptimizerSettings settings, IEnumerable<(string Name, Parameter Param)> parameters,
-        TrackerSinks sinks, long seed = 0)
+        TrackerSinks sinks, long seed = 0, DeviceReader? reader = null)
     {
         this.sinks = sinks;
+        this.reader = reader ?? new DeviceReader { ReadEvery = 50 };
+        Tables = new[] { sinks.Layers, sinks.Neurons, sinks.Samples, sinks.Equilibrium }.OfType<TrajectoryWriter>().Select(w => new QuantityTable(w)).ToArray();
         clock = new ScheduleClock(settings);
         names = parameters.ToDictionary<(string Name, Parameter Param), Parameter, string>(p => p.Param, p => p.Name, ReferenceEqualityComparer.Instance);
-        sets = analysis.Sets.Select(s => new SetTracker(s, Theory(s, optimizer, settings), s.Kind == SymmetryKind.Translation
-            ? analysis.Architecture.Layers.FirstOrDefault(l => l.Name == s.A[0].Layer)?.Weight : null, reductions)).ToArray();
+        sets = analysis.Sets.Select(s => new SetTracker(Theory(s, optimizer, settings), s.Kind == SymmetryKind.Translation
+            ? analysis.Architecture.Layers.FirstOrDefault(l => l.Name == s.A[0].Layer)?.Weight : null)).ToArray();
         reductions.Seal();
         velocity = p => optimizer.MomentumBuffer(names[p]);
         if (sets.Any(s => s.NeedsUpdates))
@@ -85,15 +90,47 @@ public sealed class SymmetryTracker : ITrackedQuantity
     }
 
     /// <summary>
-    /// Steps whose measurements wait on the device before they come to the host together (default
-    /// 50; 1 reads every step). Rows and <see cref="Errors"/> of those steps appear at the copy. On the
-    /// CPU, where the sums are taken from memory, every step is processed at once and this does not apply.
+    /// The tracker of a session's run (<see cref="TrainingSessionOptions.BuiltIn"/>): every symmetry set
+    /// into <c>layers/</c>, <c>neurons/</c>, the raw-parameter <c>samples/</c> and, with scale groups,
+    /// <c>equilibrium/</c>; null when <see cref="RunSpec.Track"/> is off.
+    /// </summary>
+    public static ITrackedQuantity? Create(QuantitySetup setup)
+    {
+        if (!setup.Spec.Track) return null;
+        TrajectoryWriter Open(string folder, IReadOnlyList<TrajectoryColumn> columns) => setup.Table(folder, columns).Writer;
+        var layers = Open(TrajectorySchema.LayersFile, TrajectorySchema.LayersColumns);
+        var neurons = Open(TrajectorySchema.NeuronsFile, TrajectorySchema.NeuronsColumns);
+        var samples = Open(TrajectorySchema.SamplesFile, TrajectorySchema.SamplesColumns);
+        // Only models with scale groups (a normalisation after a layer) have an equilibrium to show.
+        var equilibrium = setup.Analysis.Count(SymmetryKind.Scale) > 0 ? Open(TrajectorySchema.EquilibriumFile, TrajectorySchema.EquilibriumColumns) : null;
+        return new SymmetryTracker(setup.Analysis, setup.LiveOptimizer, setup.Spec.Optimizer, setup.Parameters,
+            new TrackerSinks(layers, neurons, samples, setup.Board, equilibrium), setup.Spec.Seed, setup.Reader);
+    }
+
+    /// <summary>
+    /// Steps whose measurements wait on the device before they come to the host together, for a
+    /// tracker with its own reader (default 50; 1 reads every step); a session's tracker reads with
+    /// the session (<see cref="DeviceReader.ReadEvery"/>). Rows and <see cref="Errors"/> of those steps
+    /// appear at the copy. On the CPU, where the sums are taken from memory, every step is processed at
+    /// once and this does not apply.
     /// </summary>
     public int FlushEvery
     {
-        get;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(FlushEvery), value, "expected at least 1 step");
-    } = 50;
+        get => reader.ReadEvery;
+        init => reader.ReadEvery = value;
+    }
+
+    /// <summary>θ and g, the momentum buffer vₙ and, for the laws that need it (Adam, AdamW, Nesterov), the applied update Δθ.</summary>
+    public QuantityNeeds Needs => QuantityNeeds.Velocity | (update is null ? QuantityNeeds.None : QuantityNeeds.Update);
+
+    /// <summary>Every step (the laws advance over every update), and the state after the last update.</summary>
+    public QuantitySchedule Schedule => QuantitySchedule.EveryStep;
+
+    /// <summary>layers/, neurons/, samples/ and equilibrium/, those it writes.</summary>
+    public IReadOnlyList<QuantityTable> Tables { get; }
+
+    /// <summary>Observes the step (<see cref="Observe"/>; per-group rows at logged steps).</summary>
+    public void Compute(StepContext step) => Observe(step.Step, step.Logged);
 
     /// <summary>Settings the theory does not cover, per set (empty when every set has predictions after step 0).</summary>
     public IEnumerable<string> Unavailable
@@ -147,8 +184,26 @@ public sealed class SymmetryTracker : ITrackedQuantity
                 picked[i] = samples[i].Param.detach().view(-1).index_select(0, samples[i].IndexTensor).to(ScalarType.Float64);
             sampled = cat(picked, 0).DetachFromDisposeScope();
         }
-        pending.Add((step, logNeurons, measured, sampled));
-        if (pending.Count >= FlushEvery) Flush();
+        if (measured is null && sampled is null)
+        {
+            if (pending > 0) Flush();
+            Process(step, logNeurons, [], []);
+            return;
+        }
+        int length = measured is null ? 0 : (int)measured.numel();
+        Tensor values;
+        using (var scope = NewDisposeScope())
+        {
+            values = (measured is null ? sampled! : sampled is null ? measured : cat([measured, sampled], 0)).DetachFromDisposeScope();
+            if (!ReferenceEquals(values, measured)) measured?.Dispose();
+            if (!ReferenceEquals(values, sampled)) sampled?.Dispose();
+        }
+        pending++;
+        reader.Defer(step, values, host =>
+        {
+            pending--;
+            Process(step, logNeurons, host[..length], host[length..]);
+        });
     }
 
     /// <summary>
@@ -174,50 +229,18 @@ public sealed class SymmetryTracker : ITrackedQuantity
                 foreach (long index in s.Index) sampled[at++] = theta[(int)index];
             }
         }
-        Flush();
+        if (pending > 0) Flush();
         Process(step, logNeurons, values, sampled);
         return true;
     }
 
     /// <summary>
-    /// Brings the pending steps' measurements to the host in one copy and, step by step in order,
-    /// advances the predictions and writes their rows (as <see cref="Observe"/> describes). Call it
-    /// before the sinks are flushed for a checkpoint and when training ends; <see cref="SaveState"/>,
-    /// <see cref="Errors"/> and <see cref="Unavailable"/> call it themselves.
+    /// Brings the pending steps' measurements to the host in one copy (with every other value the
+    /// reader holds) and, step by step in order, advances the predictions and writes their rows (as
+    /// <see cref="Observe"/> describes). Call it before the sinks are flushed for a checkpoint and when
+    /// training ends; <see cref="SaveState"/>, <see cref="Errors"/> and <see cref="Unavailable"/> call it themselves.
     /// </summary>
-    public void Flush()
-    {
-        if (pending.Count == 0) return;
-        double[] host;
-        try
-        {
-            using var scope = NewDisposeScope();
-            var parts = pending.Select(p => p.Measured).Concat(pending.Select(p => p.Sampled)).OfType<Tensor>().ToArray();
-            host = parts.Length == 0 ? [] : HostReads.ToDoubles(parts.Length == 1 ? parts[0] : cat(parts, 0));
-        }
-        finally
-        {
-            foreach (var p in pending)
-            {
-                p.Measured?.Dispose();
-                p.Sampled?.Dispose();
-            }
-        }
-        var steps = pending.ToArray();
-        pending.Clear();
-        int length = reductions.Length, sampledAt = length > 0 ? steps.Length * length : 0;
-        for (int i = 0; i < steps.Length; i++)
-        {
-            double[] values = length > 0 ? host.AsSpan(i * length, length).ToArray() : [];
-            double[] sampled = [];
-            if (steps[i].Sampled is not null)
-            {
-                sampled = host.AsSpan(sampledAt, sampleCount).ToArray();
-                sampledAt += sampleCount;
-            }
-            Process(steps[i].Step, steps[i].LogNeurons, values, sampled);
-        }
-    }
+    public void Flush() => reader.Flush();
 
     private void Process(long step, bool logNeurons, double[] values, double[] sampled)
     {
@@ -233,27 +256,15 @@ public sealed class SymmetryTracker : ITrackedQuantity
     }
 
     /// <summary>
-    /// The theory of one set: its λ is its parameters' group λ. A set whose parameters carry different
-    /// λ (no weight decay on biases or norms) under SGD is not predicted: its exact law would need each
-    /// part advanced with its own λ and the measured ⟨θ_part, g_part⟩, which the symmetry no longer cancels.
-    /// The update identity of Adam and AdamW holds whatever λ is.
+    /// What the law of one set is built from: its parameters' group λ (a set whose parameters carry
+    /// different λ, such as no weight decay on biases or norms, gets the law of each λ class where the
+    /// optimizer's theory derives one), the clock and the settings; the optimizer's theory chooses the law.
     /// </summary>
-    private SetTheory Theory(SymmetryGroupSet set, IOptimizer optimizer, OptimizerSettings settings)
+    private SetLawContext Theory(SymmetryGroupSet set, IOptimizer optimizer, OptimizerSettings settings)
     {
         var parts = set.A.Concat(set.B).Select(s => names.TryGetValue(s.Tensor, out var n) ? n : null).OfType<string>()
             .Distinct().Select(n => (Name: n, Lambda: optimizer.GroupOf(n).WeightDecay)).ToList();
-        var lambdas = parts.Select(p => p.Lambda).Distinct().ToList();
-        string? unavailable = null;
-        bool mixed = lambdas.Count > 1 && settings.Kind == OptimizerKind.Sgd;
-        // Translation groups of the zoo each lie in one parameter; Nesterov's mixed law is not derived.
-        if (mixed && (set.Kind == SymmetryKind.Translation || settings.Nesterov))
-            unavailable = $"{set.Kind.Name()} groups of {set.Layer}: mixed weight decay (" +
-                string.Join(", ", parts.Select(p => $"λ = {p.Lambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} on {p.Name}")) +
-                $"); the exact law advances each part with its own λ, derived for {(settings.Nesterov ? "SGD and heavy-ball momentum, not Nesterov" : "scale and rescale groups")}, so it is not predicted";
-        double lambda = lambdas.Count == 1 ? lambdas[0] : double.NaN;
-        var sgd = settings.Kind == OptimizerKind.Sgd ? settings.Sgd with { WeightDecay = lambdas.Count == 1 ? lambda : settings.WeightDecay } : null;
-        Func<UnitSlice, double>? sliceDecay = mixed ? s => optimizer.GroupOf(names[s.Tensor]).WeightDecay : null;
-        return new SetTheory(settings.Kind, sgd, lambda, settings.Beta1, clock, unavailable, sliceDecay);
+        return new SetLawContext(set, reductions, clock, settings, parts, s => optimizer.GroupOf(names[s.Tensor]).WeightDecay);
     }
 
     private void WriteLayerRow(SetStep r, double time)
@@ -271,7 +282,8 @@ public sealed class SymmetryTracker : ITrackedQuantity
     {
         if (sinks.Equilibrium is null || r.Tracker.Set.Kind != SymmetryKind.Scale) return;
         double eta = clock.LearningRate(Math.Max(0, step - 1));
-        double angle = r.AngularSpeed is null ? double.NaN : eta * r.AngularSpeed.Average();
+        // Angle per step = the speed per unit time × the step's time ηₙ(1−α).
+        double angle = r.AngularSpeed is null ? double.NaN : eta * clock.TimeScale * r.AngularSpeed.Average();
         double norm = r.Q.Average(Math.Sqrt);
         double equilibrium = r.EquilibriumNorm is null ? double.NaN : r.EquilibriumNorm.Average();
         sinks.Equilibrium.AddRow().Long(step).Double(time).String(r.Tracker.Set.Layer).Double(eta).Double(angle)

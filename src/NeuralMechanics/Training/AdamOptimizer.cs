@@ -22,7 +22,7 @@ public sealed class AdamOptimizer : OptimizerBase
     /// <exception cref="InvalidInputException">A setting, or a group's η or λ, is out of range.</exception>
     public AdamOptimizer(IReadOnlyList<ParameterGroup> groups, OptimizerSettings settings) : base(groups)
     {
-        if (settings.Kind == OptimizerKind.Sgd) throw new ArgumentException("expected Adam or AdamW settings", nameof(settings));
+        if (settings.Kind != OptimizerKind.Adam && settings.Kind != OptimizerKind.AdamW) throw new ArgumentException("expected Adam or AdamW settings", nameof(settings));
         settings.Validate();
         foreach (var g in groups) (settings with { LearningRate = g.BaseLearningRate, WeightDecay = g.WeightDecay }).Validate();
         Kind = settings.Kind;
@@ -43,12 +43,6 @@ public sealed class AdamOptimizer : OptimizerBase
 
     /// <summary>ε added to the bias-corrected √v.</summary>
     public double Eps { get; }
-
-    /// <summary>The first moment m of a parameter (null before its first step).</summary>
-    public Tensor? ExpAvg(string name) => expAvg[IndexOf(name)];
-
-    /// <summary>The second moment v of a parameter (null before its first step).</summary>
-    public Tensor? ExpAvgSq(string name) => expAvgSq[IndexOf(name)];
 
     /// <summary>Number of updates a parameter has received (its bias-correction exponent).</summary>
     public long StepCount(string name) => steps[IndexOf(name)];

@@ -18,8 +18,8 @@ internal static class InputLayout
 {
     /// <summary>Whether batches of <paramref name="network"/> (described by <paramref name="architecture"/>) go in channels-last: a float32 CPU chain of convolutions, no residual add.</summary>
     public static bool ChannelsLastFor(nn.Module<Tensor, Tensor> network, Architecture architecture) =>
-        architecture.InputShape.Length == 3 && architecture.Layers.Any(l => l.Kind == LayerKind.Conv2d)
-        && !architecture.Layers.Any(l => l.Kind == LayerKind.Add)
+        architecture.InputShape.Length == 3 && architecture.Layers.Any(l => l.Operation == Operations.Conv2d)
+        && !architecture.Layers.Any(l => l.Operation.Merge == Merge.Add)
         && network.parameters().All(p => p.device_type == TorchSharp.DeviceType.CPU && p.dtype == ScalarType.Float32);
 
     /// <summary>A float32 image batch [N, C, H, W] in channels-last memory (a copy, in the current dispose scope); any other tensor as it is.</summary>

@@ -5,10 +5,11 @@ using NeuralMechanics.Training.Schedules;
 namespace NeuralMechanics.Training;
 
 /// <summary>
-/// Everything that decides a run's updates: the rule (<see cref="Kind"/>), its hyperparameters,
-/// which parameters skip weight decay and the learning-rate schedule. Pure data, shared by the
-/// optimizer factory (<see cref="Optimizers"/>), the tracker's theory and the run manifest; a
-/// manifest written before Adam and schedules existed reads as SGD with a constant η.
+/// Everything that decides a run's updates: the rule (<see cref="Kind"/>, registered with
+/// <see cref="OptimizerRegistry"/>), its hyperparameters, which parameters skip weight decay and the
+/// learning-rate schedule. Pure data, shared by the optimizer factory (<see cref="Optimizers"/>), the
+/// tracker's theory and the run manifest; a manifest written before Adam and schedules existed reads
+/// as SGD with a constant η. Each rule reads the fields it has and rejects those it has not.
 /// </summary>
 // A misspelt field in a hand-written specification is an error, not a silent default.
 [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
@@ -20,7 +21,7 @@ public sealed record OptimizerSettings
     /// <summary>Base learning rate η &gt; 0 (the schedule's factor 1).</summary>
     public required double LearningRate { get; init; }
 
-    /// <summary>Weight decay λ ≥ 0: L2 (added to the gradient) for SGD and Adam, decoupled for AdamW.</summary>
+    /// <summary>Weight decay λ ≥ 0: L2 (added to the gradient) for SGD and Adam, decoupled for AdamW and Lion.</summary>
     public double WeightDecay { get; init; }
 
     /// <summary>SGD momentum β ∈ [0, 1).</summary>
@@ -32,10 +33,10 @@ public sealed record OptimizerSettings
     /// <summary>SGD Nesterov momentum (needs β &gt; 0 and α = 0, as in PyTorch).</summary>
     public bool Nesterov { get; init; }
 
-    /// <summary>Adam β₁ ∈ [0, 1) (first-moment decay).</summary>
+    /// <summary>Adam's and Lion's β₁ ∈ [0, 1) (Adam: first-moment decay; Lion: the momentum's weight in the update).</summary>
     public double Beta1 { get; init; } = 0.9;
 
-    /// <summary>Adam β₂ ∈ [0, 1) (second-moment decay).</summary>
+    /// <summary>Adam's and Lion's β₂ ∈ [0, 1) (Adam: second-moment decay; Lion: the momentum's decay).</summary>
     public double Beta2 { get; init; } = 0.999;
 
     /// <summary>Adam ε ≥ 0, added to √v̂.</summary>
@@ -51,8 +52,19 @@ public sealed record OptimizerSettings
     [JsonIgnore]
     public SgdSettings Sgd => new(LearningRate, WeightDecay, Momentum, Dampening, Nesterov);
 
-    /// <summary>Continuous time per step at the base rate: η, or η(1−α) with SGD momentum (the paper's convention).</summary>
-    public double TimePerStep => Kind == OptimizerKind.Sgd ? Sgd.TimePerStep : LearningRate;
+    /// <summary>The rule's registration (<see cref="OptimizerRegistry.Get(OptimizerKind)"/>).</summary>
+    /// <exception cref="InvalidInputException">No rule of this name is registered.</exception>
+    [JsonIgnore]
+    public IOptimizerDefinition Definition => OptimizerRegistry.Get(Kind);
+
+    /// <summary>The theory of these settings: laws per symmetry set, equilibrium, time per step.</summary>
+    /// <exception cref="InvalidInputException">No rule of this name is registered.</exception>
+    [JsonIgnore]
+    public NeuralMechanics.Theory.OptimizerTheory Theory => Definition.Theory(this);
+
+    /// <summary>Continuous time per step at the base rate: η·c (c = 1 − α with SGD momentum, the paper's convention; else 1).</summary>
+    // An unknown rule (a manifest to be rejected by Validate) still serialises.
+    public double TimePerStep => OptimizerRegistry.Find(Kind) is { } d ? LearningRate * d.Theory(this).TimeScale : LearningRate;
 
     /// <summary>Plain SGD settings as the optimizer settings of a run (constant η, every parameter decayed).</summary>
     public static implicit operator OptimizerSettings(SgdSettings s) => new()
@@ -63,19 +75,7 @@ public sealed record OptimizerSettings
     /// <summary>Throws <see cref="InvalidInputException"/> naming the first option out of range.</summary>
     public void Validate()
     {
-        if (!Enum.IsDefined(Kind)) throw new InvalidInputException($"--optimizer: expected one of {string.Join(", ", OptimizerKindNames.All)}, found {(int)Kind}");
-        if (Kind == OptimizerKind.Sgd) Sgd.Validate();
-        else
-        {
-            // Validated through the SGD record for η and λ, whose messages name --lr and --wd.
-            new SgdSettings(LearningRate, WeightDecay).Validate();
-            if (Momentum != 0 || Dampening != 0 || Nesterov)
-                throw new InvalidInputException($"--momentum: --momentum, --dampening and --nesterov apply to --optimizer sgd; {Kind.Name()} has --betas");
-            if (!(Beta1 >= 0 && Beta1 < 1) || !(Beta2 >= 0 && Beta2 < 1))
-                throw new InvalidInputException($"--betas: expected two numbers in [0, 1), found {Format(Beta1)},{Format(Beta2)}");
-            if (!(Eps >= 0) || double.IsInfinity(Eps))
-                throw new InvalidInputException($"--eps: expected a finite number ≥ 0, found {Format(Eps)}");
-        }
+        Definition.Validate(this);
         if ((int)NoDecay is < 0 or > 3) throw new InvalidInputException($"--no-decay: expected norm, bias or norm,bias, found {(int)NoDecay}");
         Schedule.Validate();
     }

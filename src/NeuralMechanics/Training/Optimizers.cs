@@ -15,7 +15,7 @@ public static class Optimizers
     public static IOptimizer Create(IReadOnlyList<ParameterGroup> groups, OptimizerSettings settings)
     {
         settings.Validate();
-        return settings.Kind == OptimizerKind.Sgd ? new SgdOptimizer(groups, settings.Sgd) : new AdamOptimizer(groups, settings);
+        return settings.Definition.Create(groups, settings);
     }
 
     /// <summary>Sets every group's rate for update <paramref name="n"/>: its base rate × the schedule's factor fₙ.</summary>

@@ -48,6 +48,9 @@ public sealed record RunSpec
     public long Seed { get; init; }
     /// <summary>Per-group rows every this many steps; 0 = at most about 500 logged steps per run.</summary>
     public int LogEvery { get; init; }
+    /// <summary>Test accuracy into <c>eval/</c> every this many steps; null = about 20 points a run (max(1, steps/20)); 0 = off.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? EvalEvery { get; init; }
     /// <summary>Checkpoint every this many steps (and always at the end); 0 = only at the end.</summary>
     public int CheckpointEvery { get; init; } = 1000;
     /// <summary>cpu, cuda or auto.</summary>
@@ -59,10 +62,10 @@ public sealed record RunSpec
     public string OutDir { get; init; } = "";
 
     /// <summary>The keys a sweep grid may vary (<see cref="With"/>).</summary>
-    public static readonly IReadOnlyList<string> GridKeys = ["lr", "wd", "momentum", "dampening", "batch", "seed", "width", "warmup", "drop-rate", "beta1", "beta2"];
+    public static readonly IReadOnlyList<string> GridKeys = ["lr", "wd", "momentum", "dampening", "batch", "seed", "width", "warmup-steps", "lr-drop-rate", "beta1", "beta2"];
 
     /// <summary>Keys of <see cref="GridKeys"/> whose values are whole numbers.</summary>
-    public static readonly IReadOnlySet<string> WholeNumberKeys = new HashSet<string> { "batch", "seed", "warmup" };
+    public static readonly IReadOnlySet<string> WholeNumberKeys = new HashSet<string> { "batch", "seed", "warmup-steps" };
 
     /// <summary>This specification with the grid key <paramref name="key"/> (one of <see cref="GridKeys"/>) set to <paramref name="value"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="key"/> is not a grid key.</exception>
@@ -75,8 +78,8 @@ public sealed record RunSpec
         "batch" => this with { BatchSize = checked((int)value) },
         "seed" => this with { Seed = (long)value },
         "width" => this with { ModelOptions = ModelOptions with { Width = value } },
-        "warmup" => this with { Optimizer = Optimizer with { Schedule = Optimizer.Schedule with { WarmupSteps = (long)value } } },
-        "drop-rate" => this with { Optimizer = Optimizer with { Schedule = Optimizer.Schedule with { DropRate = value } } },
+        "warmup-steps" => this with { Optimizer = Optimizer with { Schedule = Optimizer.Schedule with { WarmupSteps = (long)value } } },
+        "lr-drop-rate" => this with { Optimizer = Optimizer with { Schedule = Optimizer.Schedule with { DropRate = value } } },
         "beta1" => this with { Optimizer = Optimizer with { Beta1 = value } },
         "beta2" => this with { Optimizer = Optimizer with { Beta2 = value } },
         _ => throw new ArgumentException($"not a grid key: {key}", nameof(key)),
@@ -101,6 +104,7 @@ public sealed record RunSpec
         if (Steps is < 1) throw new InvalidInputException($"--steps: expected ≥ 1, found {Steps}");
         if (Steps is null && !(Epochs > 0)) throw new InvalidInputException($"--epochs: expected > 0, found {Epochs}");
         if (LogEvery < 0) throw new InvalidInputException($"--log-every: expected ≥ 0, found {LogEvery}");
+        if (EvalEvery < 0) throw new InvalidInputException($"--eval-every: expected ≥ 0, found {EvalEvery}");
         if (CheckpointEvery < 0) throw new InvalidInputException($"--checkpoint-every: expected ≥ 0, found {CheckpointEvery}");
         if (TrainLimit is < 1) throw new InvalidInputException($"--train-limit: expected ≥ 1, found {TrainLimit}");
     }
@@ -112,11 +116,12 @@ public sealed record RunSpec
     /// <exception cref="InvalidInputException">The run is extended past its cosine schedule's end.</exception>
     public RunSpec Resolved(double batchesPerEpoch) => ResolvedFor(Steps ?? (long)Math.Ceiling(Epochs * batchesPerEpoch));
 
-    /// <summary>This specification as a run of <paramref name="steps"/> updates records it (see <see cref="Resolved"/>).</summary>
+    /// <summary>This specification as a run of <paramref name="steps"/> updates records it (see <see cref="Resolved"/>; <see cref="EvalEvery"/> from its default too).</summary>
     public RunSpec ResolvedFor(long steps)
     {
         int logEvery = LogEvery > 0 ? LogEvery : (int)Math.Max(1, (steps + 499) / 500);
-        return this with { Model = Model.ToLowerInvariant(), Steps = steps, LogEvery = logEvery, Optimizer = WithHorizon(Optimizer, steps) };
+        int evalEvery = EvalEvery ?? (int)Math.Max(1, steps / 20);
+        return this with { Model = Model.ToLowerInvariant(), Steps = steps, LogEvery = logEvery, EvalEvery = evalEvery, Optimizer = WithHorizon(Optimizer, steps) };
     }
 
     /// <summary>

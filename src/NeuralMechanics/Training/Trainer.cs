@@ -56,6 +56,27 @@ public static class Trainer
         IProgress<TrainProgress>? progress = null, CancellationToken cancel = default) =>
         Custom(network, ResumedSpec(runDir, steps, device: null), data, resume: true, progress, cancel);
 
+    /// <summary>
+    /// <see cref="Run(RunSpec, IProgress{TrainProgress}?, CancellationToken)"/> with <paramref name="onProgress"/>
+    /// called on the training thread after every step (<see cref="Progress{T}"/> would call it later, on the thread pool).
+    /// </summary>
+    public static TrainResult Run(RunSpec spec, Action<TrainProgress> onProgress, CancellationToken cancel = default) =>
+        Run(spec, new CallbackProgress(onProgress), cancel);
+
+    /// <summary>
+    /// <see cref="Run(nn.Module{Tensor, Tensor}, RunSpec, DataSplit, IProgress{TrainProgress}?, CancellationToken)"/> with
+    /// <paramref name="onProgress"/> called on the training thread after every step.
+    /// </summary>
+    public static TrainResult Run(nn.Module<Tensor, Tensor> network, RunSpec spec, DataSplit data, Action<TrainProgress> onProgress,
+        CancellationToken cancel = default) =>
+        Run(network, spec, data, new CallbackProgress(onProgress), cancel);
+
+    /// <summary>Reports synchronously, in step order.</summary>
+    private sealed class CallbackProgress(Action<TrainProgress> report) : IProgress<TrainProgress>
+    {
+        public void Report(TrainProgress value) => report(value);
+    }
+
     private static RunSpec ResumedSpec(string runDir, long? steps, string? device)
     {
         var recorded = RunDirectory.Open(runDir).Manifest.Spec;
@@ -78,11 +99,15 @@ public static class Trainer
     private static TrainResult Custom(nn.Module<Tensor, Tensor> network, RunSpec spec, DataSplit data, bool resume,
         IProgress<TrainProgress>? progress, CancellationToken cancel)
     {
+        // The zoo's guard, before Describe's probe pass runs the first convolution; where one ran
+        // earlier uncapped, the warning goes into the run's notes.
+        string? oneDnnWarning = NativeEnvironment.PrepareConvolutions(NativeEnvironment.ConvolutionChannels(network));
         var device = network.parameters().FirstOrDefault()?.device ?? CPU;
         torch.manual_seed(spec.Seed);
         long[] shape = [data.Train.Channels, data.Train.Height, data.Train.Width];
         var architecture = Architecture.Describe(network, shape, spec.Loss);
-        return Train(network, architecture, spec, data, Normalization.Compute(TrainingSet(spec, data)), device, resume, [], progress, cancel);
+        string[] notes = oneDnnWarning is null ? [] : [oneDnnWarning];
+        return Train(network, architecture, spec, data, Normalization.Compute(TrainingSet(spec, data)), device, resume, notes, progress, cancel);
     }
 
     private static ImageDataSet TrainingSet(RunSpec spec, DataSplit data) => spec.TrainLimit is int limit ? data.Train.Take(limit) : data.Train;

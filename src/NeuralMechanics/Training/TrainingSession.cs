@@ -10,14 +10,17 @@ using static TorchSharp.torch;
 namespace NeuralMechanics.Training;
 
 /// <summary>
-/// One tracked training run of any network, step by step: it owns the optimizer, the
-/// <see cref="SymmetryTracker"/>, the run directory and its tables, checkpoints and status.
+/// One tracked training run of any network, step by step: it owns the optimizer, the quantities it
+/// measures (<see cref="ITrackedQuantity"/>, registered in <see cref="TrainingSessionOptions"/>), the run
+/// directory and its tables, checkpoints and status.
 /// <see cref="Trainer"/> builds one from a <see cref="RunSpec"/>; use it directly to drive the
 /// steps yourself (<see cref="Step"/>) or to run to the end (<see cref="Run"/>).
 /// </summary>
 /// <remarks>
-/// A step is: draw a batch, forward and backward, check the loss is finite, let the tracker measure
-/// θₙ, gₙ, vₙ (before the update), set the step's learning rate, update, write the metrics row.
+/// A step is: draw a batch, forward and backward, hand the step to every quantity whose schedule
+/// includes it, in registration order (the metrics first: a non-finite loss stops the step there;
+/// then the tracker measures θₙ, gₙ, vₙ before the update), set the step's learning rate, update.
+/// Values the quantities want on the host go through one shared <see cref="DeviceReader"/>.
 /// Every <see cref="RunSpec.CheckpointEvery"/> steps the model, optimizer buffers, tracker, data
 /// position and RNG go to <c>checkpoint.bin</c>, so a killed run resumes bit for bit on the CPU.
 /// </remarks>
@@ -28,21 +31,22 @@ public sealed class TrainingSession : IDisposable
     private readonly Func<nn.Module<Tensor, Tensor>, double>? testAccuracy;
     private readonly LossKind loss;
     private readonly ScheduleClock clock;
-    private readonly TrajectoryWriter metrics;
-    private readonly TrajectoryWriter?[] writers;
     private readonly ITrackedQuantity[] quantities;
+    private readonly OptimizerView[] views;
+    private readonly TrajectoryWriter[] writers;
+    private readonly TrainingMetrics? metrics;
     private readonly TensorBoardLog board;
+    private readonly DeviceReader reader = new();
+    private readonly StepContext context;
+    private readonly bool keepGraph;
     private readonly List<string> notes;
     private readonly Stopwatch watch = new();
     private readonly long start;
-    private double lastLoss = double.NaN, lastAccuracy = double.NaN;
-    // Steps whose loss and accuracy ([2], float64) are still on the device, oldest first.
-    private readonly List<(long Step, Tensor Values)> pendingMetrics = [];
     private RunStatus? stopped;
-    private bool disposed;
+    private bool dropped, disposed;
 
     private TrainingSession(nn.Module<Tensor, Tensor> network, Architecture architecture, RunSpec spec, IBatchSource batches,
-        Func<nn.Module<Tensor, Tensor>, double>? testAccuracy, IEnumerable<string> modelNotes, bool resume)
+        Func<nn.Module<Tensor, Tensor>, double>? testAccuracy, IEnumerable<string> modelNotes, bool resume, TrainingSessionOptions? options)
     {
         this.network = network;
         this.batches = batches;
@@ -50,7 +54,6 @@ public sealed class TrainingSession : IDisposable
         loss = architecture.Loss;
         Spec = spec.Resolved(batches.BatchesPerEpoch);
         Analysis = SymmetryDiscovery.Discover(architecture);
-        var named = network.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         Optimizer = Optimizers.Create(network, Spec.Optimizer);
         clock = new ScheduleClock(Spec.Optimizer);
         long[] shape = architecture.InputShape;
@@ -64,26 +67,20 @@ public sealed class TrainingSession : IDisposable
         };
         Directory = RunDirectory.Create(spec.OutDir, manifest);
         if (Directory.Existed && !resume && File.Exists(Directory.CheckpointPath))
-            throw new InvalidInputException($"{spec.OutDir}: holds a run already; continue it with --resume {spec.OutDir} or choose another --out");
+            throw new InvalidInputException($"{spec.OutDir}: holds a run already; continue it (nmech train --resume {spec.OutDir}; from code Trainer.Resume or TrainingSession.Resume) or choose another output folder (--out)");
 
-        bool track = Spec.Track;
-        metrics = new TrajectoryWriter(Directory.MetricsFolder, TrajectorySchema.MetricsColumns);
-        var layers = track ? new TrajectoryWriter(Directory.LayersFolder, TrajectorySchema.LayersColumns) : null;
-        var neurons = track ? new TrajectoryWriter(Directory.NeuronsFolder, TrajectorySchema.NeuronsColumns) : null;
-        var samples = track ? new TrajectoryWriter(Directory.SamplesFolder, TrajectorySchema.SamplesColumns) : null;
-        // Only models with scale groups (a normalisation after a layer) have an equilibrium to show.
-        var equilibrium = track && Analysis.Count(SymmetryKind.Scale) > 0
-            ? new TrajectoryWriter(Directory.EquilibriumFolder, TrajectorySchema.EquilibriumColumns) : null;
         board = new TensorBoardLog(Directory.TensorBoardFolder);
-        Tracker = track
-            ? new SymmetryTracker(Analysis, Optimizer, Spec.Optimizer, named, new TrackerSinks(layers, neurons, samples, board, equilibrium), Spec.Seed)
-            : null;
-        Charges = track && MatrixCharges.Applies(architecture)
-            ? new MatrixCharges(architecture, Spec.Optimizer, new TrajectoryWriter(Directory.ChargesFolder, TrajectorySchema.ChargesColumns),
-                new TrajectoryWriter(Directory.ChargeMatricesFolder, TrajectorySchema.ChargeMatricesColumns))
-            : null;
-        writers = [metrics, layers, neurons, samples, equilibrium, Charges?.Table, Charges?.Matrices];
-        quantities = new ITrackedQuantity?[] { Tracker, Charges }.OfType<ITrackedQuantity>().ToArray();
+        reader.ReadEvery = Spec.Device == "cuda" ? 50 : 1;
+        var setup = new QuantitySetup(Spec, architecture, Analysis, network, Optimizer, Directory, board, reader, testAccuracy, Diverged);
+        quantities = (options ?? new TrainingSessionOptions()).Quantities.Select(create => create(setup)).OfType<ITrackedQuantity>().ToArray();
+        views = quantities.Select(q => new OptimizerView(Optimizer, q.Needs)).ToArray();
+        writers = setup.Opened.Select(t => t.Writer).ToArray();
+        metrics = quantities.OfType<TrainingMetrics>().FirstOrDefault();
+        Tracker = quantities.OfType<SymmetryTracker>().FirstOrDefault();
+        Charges = quantities.OfType<MatrixCharges>().FirstOrDefault();
+        if (quantities.Any(q => q.Needs.HasFlag(QuantityNeeds.Update))) Optimizer.RecordUpdates = true;
+        keepGraph = quantities.Any(q => q.Needs.HasFlag(QuantityNeeds.Graph));
+        context = new StepContext(network, reader);
 
         var resumeNotes = new List<string>();
         if (resume)
@@ -93,18 +90,21 @@ public sealed class TrainingSession : IDisposable
                 throw InvalidInputException.InFile(spec.OutDir, TrajectorySchema.StatusFile,
                     $"the run is still running in process {owner.Id} on {owner.Host}; wait for it or stop it before resuming");
             if (previous is { State: RunState.Interrupted } interrupted) resumeNotes.Add($"resumed an interrupted run: {interrupted.Reason}");
-            if (!File.Exists(Directory.CheckpointPath))
-                throw InvalidInputException.InFile(spec.OutDir, TrajectorySchema.CheckpointFile, "no checkpoint to resume from");
-            var state = Checkpoint.Load(Directory.CheckpointPath, network, Optimizer);
-            start = state.Step;
-            foreach (var q in quantities) q.LoadState(state.Tracker);
-            batches.Seek(state.DataPosition);
+            if (File.Exists(Directory.CheckpointPath))
+            {
+                var state = Checkpoint.Load(Directory.CheckpointPath, network, Optimizer);
+                start = state.Step;
+                foreach (var q in quantities) q.LoadState(state.Tracker);
+                batches.Seek(state.DataPosition);
+            }
+            // Killed before its first checkpoint: the network is as initialised and the data at its
+            // start, so the run starts again from step 0 (its rows are dropped below).
+            else resumeNotes.Add("no checkpoint yet: started again from step 0");
         }
         // Rows past the checkpoint (or, starting over in a folder killed before its first
         // checkpoint, every row) would otherwise be stored twice.
-        foreach (var w in writers) w?.DropRowsFromStep(start);
+        foreach (var w in writers) w.DropRowsFromStep(start);
         StepIndex = start;
-        ReadEvery = Spec.Device == "cuda" ? 50 : 1;
         channelsLast = InputLayout.ChannelsLastFor(network, architecture);
         notes = [.. modelNotes, .. Analysis.Notes, .. resumeNotes];
         Directory.WriteStatus(RunStatus.Running());
@@ -120,25 +120,29 @@ public sealed class TrainingSession : IDisposable
     /// <param name="architecture">Its description; its parameters must be the network's live ones.</param>
     /// <param name="spec">What to run; its model and data names are recorded, not used to build anything.</param>
     /// <param name="batches">Training batches on the network's device.</param>
-    /// <param name="testAccuracy">Evaluates the trained network at the end (null: no test accuracy).</param>
+    /// <param name="testAccuracy">Evaluates the network on test data, during the run (<see cref="RunSpec.EvalEvery"/>) and at the end (null: no test accuracy).</param>
     /// <param name="notes">Notes to keep with the result (e.g. how the model was adapted).</param>
+    /// <param name="options">The quantities to measure (null: the built-in ones).</param>
     public static TrainingSession Start(nn.Module<Tensor, Tensor> network, Architecture architecture, RunSpec spec, IBatchSource batches,
-        Func<nn.Module<Tensor, Tensor>, double>? testAccuracy = null, IEnumerable<string>? notes = null)
+        Func<nn.Module<Tensor, Tensor>, double>? testAccuracy = null, IEnumerable<string>? notes = null, TrainingSessionOptions? options = null)
     {
         spec.ValidateTraining();
         if (string.IsNullOrEmpty(spec.OutDir)) throw new InvalidInputException("--out: expected a run directory, found none");
-        return new TrainingSession(network, architecture, spec, batches, testAccuracy, notes ?? [], resume: false);
+        return new TrainingSession(network, architecture, spec, batches, testAccuracy, notes ?? [], resume: false, options);
     }
 
-    /// <summary>Continues the run in <see cref="RunSpec.OutDir"/> from its checkpoint (the same network and batches as when it started).</summary>
+    /// <summary>
+    /// Continues the run in <see cref="RunSpec.OutDir"/> from its checkpoint (the same network, batches
+    /// and quantities as when it started); a run killed before its first checkpoint starts again from step 0.
+    /// </summary>
     public static TrainingSession Resume(nn.Module<Tensor, Tensor> network, Architecture architecture, RunSpec spec, IBatchSource batches,
-        Func<nn.Module<Tensor, Tensor>, double>? testAccuracy = null, IEnumerable<string>? notes = null)
+        Func<nn.Module<Tensor, Tensor>, double>? testAccuracy = null, IEnumerable<string>? notes = null, TrainingSessionOptions? options = null)
     {
         spec.ValidateTraining();
-        return new TrainingSession(network, architecture, spec, batches, testAccuracy, notes ?? [], resume: true);
+        return new TrainingSession(network, architecture, spec, batches, testAccuracy, notes ?? [], resume: true, options);
     }
 
-    /// <summary>The specification as recorded (steps, logging interval and schedule horizon resolved).</summary>
+    /// <summary>The specification as recorded (steps, logging and evaluation intervals and schedule horizon resolved).</summary>
     public RunSpec Spec { get; }
     /// <summary>The run directory.</summary>
     public RunDirectory Directory { get; }
@@ -146,6 +150,8 @@ public sealed class TrainingSession : IDisposable
     public SymmetryAnalysis Analysis { get; }
     /// <summary>The optimizer (PyTorch semantics) built from <see cref="RunSpec.Optimizer"/>.</summary>
     public IOptimizer Optimizer { get; }
+    /// <summary>The quantities measured, in the order they compute.</summary>
+    public IReadOnlyList<ITrackedQuantity> Quantities => quantities;
     /// <summary>The tracker, or null when <see cref="RunSpec.Track"/> is off.</summary>
     public SymmetryTracker? Tracker { get; }
     /// <summary>The attention heads' matrix charges, or null (untracked, or no attention).</summary>
@@ -158,13 +164,17 @@ public sealed class TrainingSession : IDisposable
     public RunStatus? Stopped => stopped;
 
     /// <summary>
-    /// Steps whose loss and accuracy stay on the device before one read brings them to the host and
-    /// checks them: 1 on the CPU (a read costs nothing there, and a non-finite loss stops the run
-    /// before its update), 50 on CUDA, where every read waits for the device's queue. A loss found
-    /// non-finite later stops the run at its step all the same: the rows of the steps after it are
-    /// dropped, and no checkpoint is written past it.
+    /// Steps whose values (loss and accuracy, the tracker's measurements, …) stay on the device before
+    /// one read brings them to the host: 1 on the CPU (a read costs nothing there, and a non-finite loss
+    /// stops the run before its update), 50 on CUDA, where every read waits for the device's queue. A
+    /// loss found non-finite later stops the run at its step all the same: the rows of the steps after
+    /// it are dropped, and no checkpoint is written past it.
     /// </summary>
-    internal int ReadEvery { get; set; }
+    internal int ReadEvery
+    {
+        get => reader.ReadEvery;
+        set => reader.ReadEvery = value;
+    }
 
     // Image batches go in channels-last (InputLayout): a CPU convolutional network trains faster so.
     private readonly bool channelsLast;
@@ -180,59 +190,80 @@ public sealed class TrainingSession : IDisposable
         watch.Start();
         long step = StepIndex;
         using var scope = NewDisposeScope();
-        var (x, y) = batches.Next();
-        if (channelsLast) x = InputLayout.ChannelsLast(x);
-        pendingMetrics.Add((step, Trainer.ForwardBackwardOnDevice(network, Optimizer, x, y, loss).DetachFromDisposeScope()));
-        if (pendingMetrics.Count >= ReadEvery && !ReadMetrics())
+        ForwardBackward(step, final: false);
+        if (!Compute(step % Spec.LogEvery == 0, final: false))
         {
             watch.Stop();
             return false;
         }
-        foreach (var q in quantities) q.Observe(step, step % Spec.LogEvery == 0);
         Optimizers.ApplySchedule(Optimizer, Spec.Optimizer.Schedule, step);
         Optimizer.Step();
         StepIndex = step + 1;
         bool checkpoint = Spec.CheckpointEvery > 0 && StepIndex % Spec.CheckpointEvery == 0 && StepIndex < Steps;
-        if (checkpoint && ReadMetrics()) SaveCheckpoint(StepIndex);
+        if (checkpoint && Read()) SaveCheckpoint(StepIndex);
         watch.Stop();
         return stopped is null;
     }
 
-    /// <summary>
-    /// Brings the pending steps' loss and accuracy to the host in one read and writes their rows;
-    /// false when one is non-finite: the run then stops at that step and the rows of the steps after it are dropped.
-    /// </summary>
-    private bool ReadMetrics()
+    /// <summary>Draws a batch, runs it forward and backward (gradients in .grad) and fills the step's context.</summary>
+    private void ForwardBackward(long step, bool final)
     {
-        if (pendingMetrics.Count == 0) return stopped is null;
-        double[] values;
-        using (var scope = NewDisposeScope())
-            values = HostReads.ToDoubles(stack(pendingMetrics.Select(p => p.Values).ToArray()));
-        var steps = pendingMetrics.Select(p => p.Step).ToArray();
-        foreach (var (_, t) in pendingMetrics) t.Dispose();
-        pendingMetrics.Clear();
-        for (int i = 0; i < steps.Length; i++)
+        var (x, y) = batches.Next();
+        if (channelsLast) x = InputLayout.ChannelsLast(x);
+        var output = network.forward(x);
+        var value = Losses.For(loss)(output, y);
+        Optimizer.ZeroGrad();
+        value.backward(create_graph: keepGraph);
+        context.Step = step;
+        context.Final = final;
+        context.LearningRate = clock.LearningRate(final ? Math.Max(0, step - 1) : step);
+        context.Time = clock.Time(step);
+        (context.Input, context.Target, context.Output, context.Loss) = (x, y, output, value);
+    }
+
+    /// <summary>Hands the step to each quantity that computes at it, in order; false when the run stopped (a non-finite loss).</summary>
+    private bool Compute(bool logged, bool final)
+    {
+        context.Logged = logged;
+        for (int i = 0; i < quantities.Length && stopped is null; i++)
         {
-            long step = steps[i];
-            double value = values[2 * i], accuracy = values[2 * i + 1];
-            if (!double.IsFinite(value))
-            {
-                stopped = RunStatus.Diverged(step, value);
-                StepIndex = step;
-                if (ReadEvery > 1)
-                {
-                    // Steps after it ran on before the read: their rows go.
-                    FlushRows();
-                    foreach (var w in writers) w?.DropRowsFromStep(step);
-                }
-                return false;
-            }
-            lastLoss = value;
-            lastAccuracy = accuracy;
-            metrics.AddRow().Long(step).Double(clock.Time(step)).Double(value).Double(accuracy).Double(clock.LearningRate(step)).End();
-            if (step % Spec.LogEvery == 0) { board.AddScalar("train/loss", value, step); board.AddScalar("train/accuracy", accuracy, step); }
+            if (!quantities[i].Schedule.Includes(context.Step, logged, final)) continue;
+            context.Optimizer = views[i];
+            quantities[i].Compute(context);
         }
-        return true;
+        return Settle();
+    }
+
+    // The metrics found a non-finite loss at step (in some read): the run stops there.
+    private void Diverged(long step, double value)
+    {
+        if (stopped is not null) return;
+        stopped = RunStatus.Diverged(step, value);
+        StepIndex = step;
+        reader.StopAt(step);
+    }
+
+    /// <summary>Brings every pending value to the host; false when the run stopped.</summary>
+    private bool Read()
+    {
+        reader.Flush();
+        return Settle();
+    }
+
+    /// <summary>
+    /// After a divergence found in a deferred read, the steps after it ran on before the read: their
+    /// rows go. True while the run goes on.
+    /// </summary>
+    private bool Settle()
+    {
+        if (stopped is not { State: RunState.Diverged, Step: long step }) return stopped is null;
+        if (!dropped && ReadEvery > 1)
+        {
+            dropped = true;
+            FlushRows();
+            foreach (var w in writers) w.DropRowsFromStep(step);
+        }
+        return false;
     }
 
     /// <summary>
@@ -240,17 +271,18 @@ public sealed class TrainingSession : IDisposable
     /// state after the last update, the test accuracy and the final status.
     /// </summary>
     /// <param name="progress">Told after every step.</param>
-    /// <param name="cancel">Stops between steps; the run keeps a checkpoint there and can be resumed.</param>
+    /// <param name="cancel">Stops between steps; the run is then interrupted, keeps a checkpoint there and can be resumed.</param>
     public TrainResult Run(IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
     {
         while (stopped is null && StepIndex < Steps)
         {
             if (cancel.IsCancellationRequested)
             {
-                stopped = RunStatus.Failed($"interrupted at step {StepIndex}; continue with: nmech train --resume {Directory.Root}");
+                stopped = RunStatus.Interrupted($"cancelled at step {StepIndex}; continue with: nmech train --resume {Directory.Root}");
                 break;
             }
             if (!Step()) break;
+            var (lastLoss, lastAccuracy) = metrics?.Last ?? (double.NaN, double.NaN);
             progress?.Report(new TrainProgress(StepIndex, Steps, lastLoss, lastAccuracy, (StepIndex - start) / Math.Max(watch.Elapsed.TotalSeconds, 1e-9)));
         }
         return Finish();
@@ -258,9 +290,10 @@ public sealed class TrainingSession : IDisposable
 
     private TrainResult Finish()
     {
-        ReadMetrics();
+        Read();
         double speed = (StepIndex - start) / Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
         double test = double.NaN;
+        var (lastLoss, lastAccuracy) = metrics?.Last ?? (double.NaN, double.NaN);
         if (stopped is null)
         {
             // Saved before the final observation draws a batch, advances the trackers and BatchNorm's
@@ -269,11 +302,8 @@ public sealed class TrainingSession : IDisposable
             // The state after the last update, so every trajectory ends where training ended.
             using (var scope = NewDisposeScope())
             {
-                var (x, y) = batches.Next();
-                if (channelsLast) x = InputLayout.ChannelsLast(x);
-                var (finalLoss, _) = Trainer.ForwardBackward(network, Optimizer, x, y, loss);
-                if (double.IsFinite(finalLoss))
-                    foreach (var q in quantities) q.Observe(Steps, log: true);
+                ForwardBackward(Steps, final: true);
+                if (double.IsFinite(HostReads.ToDoubles(context.Loss.detach().to(ScalarType.Float64))[0])) Compute(logged: true, final: true);
             }
             Optimizer.ZeroGrad();
             if (testAccuracy is not null)
@@ -283,7 +313,7 @@ public sealed class TrainingSession : IDisposable
             }
             stopped = RunStatus.Finished(new RunOutcome(Steps, lastLoss, lastAccuracy, test, speed, watch.Elapsed.TotalSeconds));
         }
-        else if (stopped.State == RunState.Failed) SaveCheckpoint(StepIndex);   // an interrupted run can be resumed
+        else if (stopped.State == RunState.Interrupted) SaveCheckpoint(StepIndex);
         // Every row is in its table before the status says the run ended (a diverged run keeps its rows).
         FlushRows();
         Directory.WriteStatus(stopped);
@@ -304,8 +334,8 @@ public sealed class TrainingSession : IDisposable
     /// <summary>Deferred values to the host and every buffered row to its table.</summary>
     private void FlushRows()
     {
-        foreach (var q in quantities) q.Flush();
-        foreach (var w in writers) w?.Flush();
+        reader.Flush();
+        foreach (var w in writers) w.Flush();
         board.Flush();
     }
 
@@ -314,10 +344,10 @@ public sealed class TrainingSession : IDisposable
     {
         if (disposed) return;
         disposed = true;
-        ReadMetrics();
-        foreach (var q in quantities) q.Flush();
-        foreach (var w in writers) w?.Dispose();
+        Read();
+        foreach (var w in writers) w.Dispose();
         board.Dispose();
-        Charges?.Dispose();
+        foreach (var q in quantities.OfType<IDisposable>()) q.Dispose();
+        reader.Dispose();
     }
 }

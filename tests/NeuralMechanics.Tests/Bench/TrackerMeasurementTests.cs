@@ -48,7 +48,10 @@ public class TrackerMeasurementTests
         Tensor? Velocity(TorchSharp.Modules.Parameter p) => optimizer.MomentumBuffer(names[p]);
 
         var reductions = new StepReductions();
-        var trackers = analysis.Sets.Select(s => new SetTracker(s, new SetTheory(OptimizerKind.Sgd, settings, settings.WeightDecay, 0.9, new NeuralMechanics.Training.Schedules.ScheduleClock(settings), null), LayerWeight(analysis, s), reductions)).ToList();
+        OptimizerSettings run = settings;
+        var clock = new NeuralMechanics.Training.Schedules.ScheduleClock(run);
+        var trackers = analysis.Sets.Select(s => new SetTracker(new NeuralMechanics.Tracking.Laws.SetLawContext(s, reductions, clock, run,
+            [("all", settings.WeightDecay)], _ => settings.WeightDecay), LayerWeight(analysis, s))).ToList();
         reductions.Seal();
         var measured = reductions.Measure(Velocity);
 

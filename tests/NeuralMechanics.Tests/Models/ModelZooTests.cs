@@ -22,7 +22,7 @@ public class ModelZooTests
     {
         var model = ModelZoo.Create("vgg16-bn", [3, 64, 64], 200);
         Assert.Equal(18_075_912, model.Architecture.ParameterCount);
-        Assert.Equal(13, model.Architecture.Layers.Count(l => l.Kind == LayerKind.BatchNorm2d));
+        Assert.Equal(13, model.Architecture.Layers.Count(l => l.Operation == Operations.BatchNorm2d));
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public class ModelZooTests
     {
         var model = ModelZoo.Create("vgg11", [1, 28, 28], 10, new ModelOptions(Width: 0.125));
         // 28 -> 14 -> 7 -> 3 -> 1; the fifth pool is skipped.
-        Assert.Equal(4, model.Architecture.Layers.Count(l => l.Kind == LayerKind.MaxPool2d));
+        Assert.Equal(4, model.Architecture.Layers.Count(l => l.Operation == Operations.MaxPool2d));
         Assert.Contains(model.Notes, n => n.Contains("pool5 skipped"));
         var fc1 = model.Architecture.Layers.Single(l => l.Name == "fc1");
         Assert.Equal([64L], fc1.InputShape); // 512/8 channels × 1 × 1
@@ -100,9 +100,9 @@ public class ModelZooTests
     public void MlpHasTheRequestedLayersAndNorms()
     {
         var model = ModelZoo.Create("mlp", [1, 28, 28], 10, new ModelOptions(Depth: 2, Hidden: 256, Norm: "layernorm", Activation: "tanh"));
-        var kinds = model.Architecture.Layers.Select(l => l.Kind).ToArray();
-        Assert.Equal([LayerKind.Flatten, LayerKind.Linear, LayerKind.LayerNorm, LayerKind.Tanh,
-            LayerKind.Linear, LayerKind.LayerNorm, LayerKind.Tanh, LayerKind.Linear], kinds);
+        var kinds = model.Architecture.Layers.Select(l => l.Operation).ToArray();
+        Assert.Equal([Operations.Flatten, Operations.Linear, Operations.LayerNorm, Operations.Tanh,
+            Operations.Linear, Operations.LayerNorm, Operations.Tanh, Operations.Linear], kinds);
         Assert.Equal(784 * 256 + 256 + 2 * 256 + 256 * 256 + 256 + 2 * 256 + 256 * 10 + 10, model.Architecture.ParameterCount);
     }
 
@@ -121,7 +121,7 @@ public class ModelZooTests
     {
         var predicted = ModelZoo.ConvolutionChannels(name, new ModelOptions(Width: width));
         var built = ModelZoo.Create(name, [3, 32, 32], 10, new ModelOptions(Width: width)).Architecture.Layers
-            .Where(l => l.Kind == LayerKind.Conv2d).Select(l => l.Units).ToList();
+            .Where(l => l.Operation == Operations.Conv2d).Select(l => l.Units).ToList();
         Assert.Equal(built, predicted);
         Assert.Empty(ModelZoo.ConvolutionChannels("mlp"));
     }

@@ -60,7 +60,7 @@ public class ResNetTests
     {
         var predicted = ModelZoo.ConvolutionChannels(name, new ModelOptions(Width: width));
         var built = ModelZoo.Create(name, [3, 32, 32], 10, new ModelOptions(Width: width)).Architecture.Layers
-            .Where(l => l.Kind == LayerKind.Conv2d).Select(l => l.Units).ToList();
+            .Where(l => l.Operation == Operations.Conv2d).Select(l => l.Units).ToList();
         Assert.Equal(built, predicted);
     }
 

@@ -30,8 +30,8 @@ public class VisionTransformerTests
         Assert.Equal((4, "gelu", 7, 64, 4, 2.0), (d.Depth, d.Activation, d.Patch, d.Dim, d.Heads, d.MlpRatio));
         Assert.Equal((2, "relu"), (ModelZoo.DefaultOptions("mlp").Depth, ModelZoo.DefaultOptions("mlp").Activation));
         var graph = ModelZoo.Create("vit", [1, 28, 28], 10, d).Architecture;
-        Assert.Equal(4, graph.Layers.Count(l => l.Kind == LayerKind.Attention && l.Heads == 4));
-        Assert.Equal(4, graph.Layers.Count(l => l.Kind == LayerKind.GELU));
+        Assert.Equal(4, graph.Layers.Count(l => l.Operation == Operations.Attention && l.Heads == 4));
+        Assert.Equal(4, graph.Layers.Count(l => l.Operation == Operations.GELU));
     }
 
     [Fact]

@@ -40,4 +40,13 @@ public class NativeEnvironmentTests
             Assert.Contains("ONEDNN_MAX_CPU_ISA=AVX2", warning);
         }
     }
+
+    [Fact]
+    public void ConvolutionChannelsOfAModelOfYourOwnAreFoundHoweverDeeplyNested()
+    {
+        using var network = TorchSharp.torch.nn.Sequential(
+            ("stem", TorchSharp.torch.nn.Sequential(("conv", TorchSharp.torch.nn.Conv2d(1, 8, 3)), ("relu", TorchSharp.torch.nn.ReLU()))),
+            ("inner", TorchSharp.torch.nn.Conv2d(8, 24, 1)), ("flatten", TorchSharp.torch.nn.Flatten()), ("head", TorchSharp.torch.nn.Linear(24, 10)));
+        Assert.Equal([8L, 24L], NativeEnvironment.ConvolutionChannels(network).Order());
+    }
 }

@@ -100,8 +100,9 @@ public sealed class ReportFilesTests(ReportFixture report)
     public void SettingsComeFromTheManifests()
     {
         var md = report.Markdown;
-        Assert.Contains("| sweep/wd1e-4 | vgg16-bn | tiny-imagenet | 0.1 | 10⁻⁴ | 0 | 0 | 256 | 200 | finished |", md);
-        Assert.Contains("| momentum/beta0.99 | vgg16-bn | tiny-imagenet | 0.1 | 5×10⁻⁴ | 0.99 | 0 |", md);
+        // The optimizer column names the rule and its own hyperparameters (SGD without momentum has none beyond η and λ).
+        Assert.Contains("| sweep/wd1e-4 | vgg16-bn | tiny-imagenet | SGD | 0.1 | 10⁻⁴ | 256 | 200 | finished |", md);
+        Assert.Contains("| momentum/beta0.99 | vgg16-bn | tiny-imagenet | SGD with momentum (β = 0.99, α = 0) | 0.1 | 5×10⁻⁴ |", md);
         Assert.Contains("| plain | cross-entropy | no | 5 | 1 | cpu | 18,067,464 |", md);
     }
 

@@ -30,8 +30,8 @@ public sealed class InProcessResumeTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var stopped = Trainer.Run(ResumeConfigs.Named(optimizer, norm, resumed, Steps),
             new Callback(p => { if (p.Step == cancelAfter) cancel.Cancel(); }), cancel.Token);
-        Assert.Equal((RunState.Failed, cancelAfter), (stopped.Status.State, stopped.Steps));
-        Assert.Equal(RunState.Failed, RunDirectory.Open(resumed).ReadStatus()!.State);
+        Assert.Equal((RunState.Interrupted, cancelAfter), (stopped.Status.State, stopped.Steps));
+        Assert.Equal(RunState.Interrupted, RunDirectory.Open(resumed).ReadStatus()!.State);
 
         var result = Trainer.Resume(resumed);
         Assert.Equal((RunState.Finished, Steps), (result.Status.State, result.Steps));

@@ -75,4 +75,32 @@ public sealed class KilledProcessResumeTests : IDisposable
         Assert.Equal(RunState.Finished, run.ReadStatus()!.State);
         RunComparison.AssertIdentical(reference, killed);
     }
+
+    [Fact]
+    public void RunKilledBeforeItsFirstCheckpointStartsAgainOnResumeToTheUninterruptedRun()
+    {
+        var reference = Path.Combine(root, "reference");
+        var killed = Path.Combine(root, "killed");
+        // No checkpoint before the end: the kill always comes before the first.
+        var config = ResumeConfigs.Mlp("batchnorm", reference, 300) with { CheckpointEvery = 0 };
+        Trainer.Run(config);
+
+        var status = Path.Combine(killed, TrajectorySchema.StatusFile);
+        using (var process = NmechProcess.Start(TrainArguments(config, killed)))
+        {
+            while (process.Running && !File.Exists(status)) Thread.Sleep(5);
+            Assert.True(process.Running, $"the run ended before it could be killed:\n{process.Output}");
+            process.Kill();
+        }
+        Assert.True(File.Exists(Path.Combine(killed, TrajectorySchema.ManifestFile)));
+        Assert.False(File.Exists(Path.Combine(killed, TrajectorySchema.CheckpointFile)), "the run wrote a checkpoint before it was killed");
+        Assert.Equal(RunState.Interrupted, RunDirectory.Open(killed).ReadStatus()!.State);
+
+        var (exitCode, output) = NmechProcess.Run("train", "--resume", killed);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("started again from step 0", output);
+        Assert.Equal(RunState.Finished, RunDirectory.Open(killed).ReadStatus()!.State);
+        RunComparison.AssertIdentical(reference, killed);
+    }
 }

@@ -10,7 +10,8 @@ internal static class RunComparison
 {
     /// <summary>The tables a tracked run writes.</summary>
     public static readonly string[] Tables =
-        [TrajectorySchema.MetricsFile, TrajectorySchema.LayersFile, TrajectorySchema.NeuronsFile, TrajectorySchema.SamplesFile, TrajectorySchema.EquilibriumFile];
+        [TrajectorySchema.MetricsFile, TrajectorySchema.LayersFile, TrajectorySchema.NeuronsFile, TrajectorySchema.SamplesFile, TrajectorySchema.EquilibriumFile,
+            NeuralMechanics.Tracking.EvalAccuracy.Folder];
 
     /// <summary>Asserts that both runs end in the same checkpoint and wrote the same rows, every double compared by its bits.</summary>
     public static void AssertIdentical(string expectedRun, string actualRun)
@@ -18,10 +19,10 @@ internal static class RunComparison
         AssertSameCheckpoint(expectedRun, actualRun);
         foreach (var table in Tables)
         {
-            // A run without scale groups writes no equilibrium table.
-            if (table == TrajectorySchema.EquilibriumFile && !Directory.Exists(Path.Combine(expectedRun, table)))
+            // A run without scale groups writes no equilibrium table, one without test data or with --eval-every 0 no eval table.
+            if (table is TrajectorySchema.EquilibriumFile or NeuralMechanics.Tracking.EvalAccuracy.Folder && !Directory.Exists(Path.Combine(expectedRun, table)))
             {
-                Assert.False(Directory.Exists(Path.Combine(actualRun, table)), $"{actualRun} has an equilibrium table, the reference none");
+                Assert.False(Directory.Exists(Path.Combine(actualRun, table)), $"{actualRun} has a {table} table, the reference none");
                 continue;
             }
             AssertSameTable(Path.Combine(expectedRun, table), Path.Combine(actualRun, table));

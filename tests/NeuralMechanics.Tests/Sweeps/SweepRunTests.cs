@@ -55,7 +55,7 @@ public sealed class SweepRunTests(TinySweep sweep) : IClassFixture<TinySweep>
         using (var cancel = new CancellationTokenSource())
         {
             var stopped = Trainer.Run(point.Config, new OnProgress(p => { if (p.Step == 4) cancel.Cancel(); }), cancel.Token);
-            Assert.Equal(RunState.Failed, stopped.Status.State);
+            Assert.Equal(RunState.Interrupted, stopped.Status.State);
         }
         var events = new Collect<SweepProgress>();
 

@@ -29,16 +29,16 @@ public class SymmetryDiscoveryTests
         Assert.Equal(6_272, a.Count(SymmetryKind.Rescale));
         Assert.Equal(5_249, a.Count(SymmetryKind.Translation));
         // With BatchNorm in between, the incoming set of a conv channel's rescale is bn γ_c, β_c.
-        var conv5 = a.Sets.Single(s => s.Kind == SymmetryKind.Rescale && s.Layer == "conv5");
-        Assert.All(conv5.A, s => Assert.Equal("bn5", s.Layer));
-        Assert.Equal("conv6", conv5.B.Single().Layer);
+        var bn5 = a.Sets.Single(s => s.Kind == SymmetryKind.Rescale && s.Layer == "bn5→conv6");
+        Assert.All(bn5.A, s => Assert.Equal("bn5", s.Layer));
+        Assert.Equal("conv6", bn5.B.Single().Layer);
     }
 
     [Fact]
     public void RescaleAcrossFlattenTakesEverySpatialPositionOfTheChannel()
     {
         var a = SymmetryDiscovery.Discover(ModelZoo.Create("vgg11", [3, 64, 64], 10, new ModelOptions(Width: 0.125)).Architecture);
-        var last = a.Sets.Single(s => s.Kind == SymmetryKind.Rescale && s.Layer == "conv8");
+        var last = a.Sets.Single(s => s.Kind == SymmetryKind.Rescale && s.Layer == "conv8→fc1");
         var outgoing = last.B.Single();
         Assert.Equal("fc1", outgoing.Layer);
         Assert.Equal([128L, 64L, 4L], outgoing.View); // fc1 reads 64 channels × 2 × 2 positions

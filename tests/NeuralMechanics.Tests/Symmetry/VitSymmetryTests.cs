@@ -49,7 +49,7 @@ public class VitSymmetryTests
         var a = SymmetryDiscovery.Discover(ModelZoo.Create("vit", [1, 28, 28], 10, options).Architecture);
         var (translation, scale, rescale) = ByHand(1, 7, 16, 64, 4, 128, relu: true);
         Assert.Equal((translation, scale, rescale), (a.Count(SymmetryKind.Translation), a.Count(SymmetryKind.Scale), a.Count(SymmetryKind.Rescale)));
-        Assert.Equal(128, a.Sets.Single(s => s.Layer == "blocks.2.mlp.fc1").Count);
+        Assert.Equal(128, a.Sets.Single(s => s.Layer == "blocks.2.mlp.fc1→blocks.2.mlp.fc2").Count);
     }
 
     private static (ZooModel Model, Tensor X, Tensor Y) Small(string activation)

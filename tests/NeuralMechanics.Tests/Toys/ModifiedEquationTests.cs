@@ -62,7 +62,7 @@ public class ModifiedEquationTests
         // η = 0.1, 40 steps: gradient flow 0.0227, modified loss 0.00316 mean distance (factor 7.2).
         var panel = DiscretizationPanel.GradientDescent(ToyCommand.DefaultLearningRate, 40);
         double plain = panel.MeanDistance(panel.Models[0]), modified = panel.MeanDistance(panel.Models[1]);
-        Assert.True(plain / modified > 6, $"factor {plain / modified:F2}");
+        Assert.True(plain / modified >= 7, $"factor {plain / modified:F2}");
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public class ModifiedEquationTests
         // η = 0.1, β = 0.7, 40 steps: momentum flow 0.104, modified flow 0.0441 mean distance (factor 2.4).
         var panel = DiscretizationPanel.Momentum(ToyCommand.DefaultLearningRate, ToyCommand.DefaultMomentum, 40);
         double plain = panel.MeanDistance(panel.Models[0]), modified = panel.MeanDistance(panel.Models[1]);
-        Assert.True(plain / modified > 2, $"factor {plain / modified:F2}");
+        Assert.True(plain / modified >= 2, $"factor {plain / modified:F2}");
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public class ModifiedEquationTests
         // η = 0.1 over one turn (63 steps): exact flow 0.175, modified 0.0130 mean distance (factor 13.5).
         var panel = DiscretizationPanel.Circle(ToyCommand.DefaultLearningRate, 63);
         double plain = panel.MeanDistance(panel.Models[0]), modified = panel.MeanDistance(panel.Models[1]);
-        Assert.True(plain / modified > 10, $"factor {plain / modified:F2}");
+        Assert.True(plain / modified >= 10, $"factor {plain / modified:F2}");
     }
 
     [Theory]

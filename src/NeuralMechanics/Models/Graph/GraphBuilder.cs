@@ -8,7 +8,7 @@ namespace NeuralMechanics.Models;
 /// Builds the architecture graph by walking a network on a probe batch: a <c>Sequential</c> as a
 /// chain of its children, a known layer as one node, an <see cref="IGraphBlock"/> through its own
 /// description (checked against its <c>forward</c>), anything else as one
-/// <see cref="LayerKind.Unknown"/> node. The operations below are what a block's description is
+/// <see cref="Operations.Unknown"/> node. The operations below are what a block's description is
 /// written with (docs/design.md, "The architecture graph").
 /// </summary>
 public sealed class GraphBuilder
@@ -41,7 +41,7 @@ public sealed class GraphBuilder
         var (path, module) = Scope("Add");
         if (!a.Shape.SequenceEqual(b.Shape))
             throw new InvalidInputException($"module '{Display(path)}' ({module.GetType().Name}): add of [{string.Join("x", a.Shape)}] and [{string.Join("x", b.Shape)}]; expected one shape");
-        return Operation(Join(path, name), LayerKind.Add, "add", [a, b], a.Probe + b.Probe);
+        return Operation(Join(path, name), Operations.Add, "add", [a, b], a.Probe + b.Probe);
     }
 
     /// <summary>The concatenation of <paramref name="parts"/> along per-example dimension <paramref name="dim"/> (0 = channels).</summary>
@@ -52,16 +52,17 @@ public sealed class GraphBuilder
         if (parts.Count < 2 || dim < 0 || dim >= parts[0].Shape.Length
             || parts.Any(p => p.Shape.Length != parts[0].Shape.Length || p.Shape.Where((d, i) => i != dim && d != parts[0].Shape[i]).Any()))
             throw new InvalidInputException($"module '{Display(path)}' ({module.GetType().Name}): concat along dimension {dim} of {string.Join(", ", parts.Select(p => $"[{string.Join("x", p.Shape)}]"))}; expected two or more tensors that agree elsewhere");
-        return Operation(Join(path, name), LayerKind.Concat, "cat", parts, cat(parts.Select(p => p.Probe).ToArray(), dim + 1));
+        return Operation(Join(path, name), Operations.Concat, "cat", parts, cat(parts.Select(p => p.Probe).ToArray(), dim + 1),
+            new Dictionary<string, object> { [NodeAttributes.Dim] = (long)dim });
     }
 
     /// <summary>A functional ReLU (for a block that calls <c>relu</c> in its forward instead of holding a ReLU child).</summary>
     public GraphValue Relu(GraphValue x, string name = "relu") =>
-        Operation(Join(Scope("Relu").Path, name), LayerKind.ReLU, "relu", [x], x.Probe.relu());
+        Operation(Join(Scope("Relu").Path, name), Operations.ReLU, "relu", [x], x.Probe.relu());
 
     /// <summary>A functional flatten of every per-example dimension into one.</summary>
     public GraphValue Flatten(GraphValue x, string name = "flatten") =>
-        Operation(Join(Scope("Flatten").Path, name), LayerKind.Flatten, "flatten", [x], x.Probe.flatten(1));
+        Operation(Join(Scope("Flatten").Path, name), Operations.Flatten, "flatten", [x], x.Probe.flatten(1));
 
     /// <summary>
     /// Image features [C, H, W] as tokens [H·W, C] (row-major over positions): the channels move
@@ -73,7 +74,7 @@ public sealed class GraphBuilder
         var (path, module) = Scope("Tokens");
         if (x.Shape.Length != 3)
             throw new InvalidInputException($"module '{Display(path)}' ({module.GetType().Name}): tokens of [{string.Join("x", x.Shape)}]; expected C×H×W");
-        return Operation(Join(path, name), LayerKind.Tokens, "tokens", [x], VisionTransformer.ToTokens(x.Probe));
+        return Operation(Join(path, name), Operations.Tokens, "tokens", [x], VisionTransformer.ToTokens(x.Probe));
     }
 
     /// <summary>The mean over tokens of [T, D]: [D].</summary>
@@ -83,7 +84,7 @@ public sealed class GraphBuilder
         var (path, module) = Scope("TokenMean");
         if (x.Shape.Length != 2)
             throw new InvalidInputException($"module '{Display(path)}' ({module.GetType().Name}): token mean of [{string.Join("x", x.Shape)}]; expected [T, D]");
-        return Operation(Join(path, name), LayerKind.TokenMean, "mean", [x], x.Probe.mean([1]));
+        return Operation(Join(path, name), Operations.TokenMean, "mean", [x], x.Probe.mean([1]));
     }
 
     /// <summary>
@@ -96,9 +97,8 @@ public sealed class GraphBuilder
         var (path, module) = Scope("Attention");
         if (q.Shape.Length != 2 || !q.Shape.SequenceEqual(k.Shape) || !q.Shape.SequenceEqual(v.Shape) || heads < 1 || q.Shape[1] % heads != 0)
             throw new InvalidInputException($"module '{Display(path)}' ({module.GetType().Name}): attention of [{string.Join("x", q.Shape)}], [{string.Join("x", k.Shape)}], [{string.Join("x", v.Shape)}] with {heads} heads; expected three [T, d] with d divisible by the heads");
-        var result = Operation(Join(path, name), LayerKind.Attention, "attention", [q, k, v], ScaledDotProductAttention.Compute(q.Probe, k.Probe, v.Probe, heads));
-        nodes[^1] = nodes[^1] with { Heads = heads };
-        return result;
+        return Operation(Join(path, name), Operations.Attention, "attention", [q, k, v], ScaledDotProductAttention.Compute(q.Probe, k.Probe, v.Probe, heads),
+            new Dictionary<string, object> { [NodeAttributes.Heads] = heads });
     }
 
     /// <summary>Describes <paramref name="module"/> (named <paramref name="path"/>) applied to <paramref name="input"/>.</summary>
@@ -132,21 +132,23 @@ public sealed class GraphBuilder
             throw new InvalidInputException($"layer '{Display(path)}' ({module.GetType().Name}): does not accept input of shape [{string.Join("x", input.Shape)}]: {e.Message.Split('\n')[0]}");
         }
         var parameters = module.named_parameters(recurse: true).ToDictionary(p => p.name, p => p.parameter);
-        return AddNode(path, Architecture.KindOf(module), module.GetType().Name, [input], result, parameters, module);
+        var (operation, attributes) = Operations.Of(module);
+        return AddNode(path, operation, module.GetType().Name, [input], result, parameters, attributes);
     }
 
-    private GraphValue Operation(string path, LayerKind kind, string typeName, IReadOnlyList<GraphValue> inputs, Tensor result) =>
-        AddNode(path, kind, typeName, inputs, result, new Dictionary<string, Parameter>(), null);
+    private GraphValue Operation(string path, Operation operation, string typeName, IReadOnlyList<GraphValue> inputs, Tensor result,
+        IReadOnlyDictionary<string, object>? attributes = null) =>
+        AddNode(path, operation, typeName, inputs, result, new Dictionary<string, Parameter>(), attributes ?? new Dictionary<string, object>());
 
-    private GraphValue AddNode(string path, LayerKind kind, string typeName, IReadOnlyList<GraphValue> inputs, Tensor result,
-        IReadOnlyDictionary<string, Parameter> parameters, nn.Module? module)
+    private GraphValue AddNode(string path, Operation operation, string typeName, IReadOnlyList<GraphValue> inputs, Tensor result,
+        IReadOnlyDictionary<string, Parameter> parameters, IReadOnlyDictionary<string, object> attributes)
     {
         // A module used twice (shared weights) gets a second node; its name is made unique, its parameters are the same.
         string name = Display(path);
         int uses = nameUses.TryGetValue(name, out int n) ? n + 1 : 1;
         nameUses[name] = uses;
         if (uses > 1) name = $"{name}#{uses}";
-        nodes.Add(new LayerInfo(nodes.Count, name, kind, typeName, inputs[0].Shape, result.shape[1..], parameters, module,
+        nodes.Add(new LayerInfo(nodes.Count, name, operation, typeName, inputs[0].Shape, result.shape[1..], parameters, attributes,
             inputs.Select(i => i.Node).ToArray()));
         return new GraphValue(nodes.Count - 1, result);
     }

@@ -7,7 +7,7 @@ namespace NeuralMechanics.Models;
 /// <summary>
 /// A learned positional embedding: x + P for tokens x of shape [B, T, D], P ([T, D], parameter
 /// "weight") one row per token position. The architecture graph knows it as
-/// <see cref="LayerKind.PositionalEmbedding"/>: it carries the token stream and writes into it.
+/// <see cref="Operations.PositionalEmbedding"/>: it carries the token stream and writes into it.
 /// </summary>
 public sealed class PositionalEmbedding : nn.Module<Tensor, Tensor>
 {

@@ -26,20 +26,11 @@ public sealed record ChannelStream(
     bool HasMerge,
     IReadOnlyDictionary<int, int> ChannelDims)
 {
-    /// <summary>Whether node kind <paramref name="kind"/> carries a stream from all its inputs to its output.</summary>
-    public static bool Carries(LayerKind kind) => kind.IsHomogeneousPerChannel() || kind == LayerKind.Add;
-
-    /// <summary>The inputs of <paramref name="l"/> whose stream its output continues: all of a stream operation's, the values of an attention, the tokens of a positional embedding.</summary>
-    public static IEnumerable<int> CarriedInputs(LayerInfo l) => l.Kind switch
-    {
-        _ when Carries(l.Kind) => l.Inputs,
-        LayerKind.Attention => [l.Inputs[2]],
-        LayerKind.PositionalEmbedding => [l.Inputs[0]],
-        _ => [],
-    };
+    /// <summary>The inputs of <paramref name="l"/> whose stream its output continues (<see cref="Operation.Carried"/>).</summary>
+    public static IEnumerable<int> CarriedInputs(LayerInfo l) => l.Operation.Carried(l);
 
     /// <summary>Whether node <paramref name="l"/> produces a stream tensor of its own making (it is a writer, not only a carrier).</summary>
-    private static bool IsWriter(LayerInfo l) => l.Kind == LayerKind.PositionalEmbedding || !CarriedInputs(l).Any();
+    private static bool IsWriter(LayerInfo l) => l.Operation.Writes != ChannelWrite.None || !CarriedInputs(l).Any();
 
     /// <summary>Every stream of <paramref name="architecture"/>, in the order of their first tensor.</summary>
     public static IReadOnlyList<ChannelStream> Find(Architecture architecture)
@@ -59,7 +50,7 @@ public sealed record ChannelStream(
             var writers = values.Where(v => v == Architecture.NetworkInput || IsWriter(layers[v])).ToList();
             var reads = values.SelectMany(v => architecture.Consumers(v).Where(c => !CarriedInputs(layers[c]).Contains(v)).Select(c => new StreamRead(c, v))).ToList();
             streams.Add(new ChannelStream(values, writers, reads, values.Contains(architecture.Output),
-                values.Any(v => v != Architecture.NetworkInput && layers[v].Kind == LayerKind.Add), values.ToDictionary(v => v, v => dims[v + 1])));
+                values.Any(v => v != Architecture.NetworkInput && layers[v].Operation.Merge == Merge.Add), values.ToDictionary(v => v, v => dims[v + 1])));
         }
         return streams;
     }
@@ -71,17 +62,8 @@ public sealed record ChannelStream(
         var dims = new int[layers.Count + 1];
         foreach (var l in layers)
         {
-            int last = l.OutputShape.Length - 1;
             int carried = CarriedInputs(l).Select(i => dims[i + 1]).DefaultIfEmpty(0).First();
-            dims[l.Index + 1] = l.Kind switch
-            {
-                LayerKind.Tokens => last,
-                LayerKind.TokenMean => carried == l.InputShape.Length - 1 ? 0 : -1,
-                LayerKind.Flatten => carried == 0 ? 0 : -1,
-                LayerKind.Linear or LayerKind.LayerNorm or LayerKind.Embedding or LayerKind.PositionalEmbedding or LayerKind.Attention => last,
-                _ when CarriedInputs(l).Any() => carried,
-                _ => 0,
-            };
+            dims[l.Index + 1] = l.Operation.OutputChannelDim(l, carried);
         }
         return dims;
     }

@@ -55,14 +55,14 @@ public sealed class DiscoveryContext
     }
 
     /// <summary>
-    /// The name a set is known by when node <paramref name="writer"/> starts it: the writer, or for a
-    /// normalisation that only a Linear/Conv2d feeds, that layer (conv5 → bn5 → relu5 → conv6 is "conv5").
+    /// The node a set started by writer <paramref name="writer"/> is ordered by: the writer, or for a
+    /// normalisation that only a Linear/Conv2d feeds, that layer (conv5 → bn5 → relu5 → conv6 sits with conv5).
     /// </summary>
     public int KeyNode(int writer)
     {
         var l = Architecture.Layers[writer];
-        if (l.Kind.IsNorm() && l.Inputs is [int feeder] && feeder != Architecture.NetworkInput
-            && Architecture.Layers[feeder].Kind.IsParametrized() && Architecture.Consumers(feeder).Count == 1)
+        if (l.Operation.Normalisation is not null && l.Inputs is [int feeder] && feeder != Architecture.NetworkInput
+            && Architecture.Layers[feeder].Operation.Reads == ChannelRead.WeightColumns && Architecture.Consumers(feeder).Count == 1)
             return feeder;
         return writer;
     }
@@ -78,7 +78,8 @@ public sealed class DiscoveryContext
                 if (WriterProblem(layers[w]) is { } problem) notes.Add(problem);
             return null;
         }
-        string key = string.Join("+", parametrized.Select(w => layers[KeyNode(w.Index)].Name));
+        // Named after what is in its sets: the writers whose parameters make the channels.
+        string key = string.Join("+", parametrized.Select(w => w.Name));
         var blockers = stream.Writers.Where(w => w == Architecture.NetworkInput || !Writes(layers[w])).ToList();
         if (blockers.Count > 0)
         {
@@ -91,69 +92,66 @@ public sealed class DiscoveryContext
         var first = parametrized[0];
         long channels = first.OutputShape[stream.ChannelDims[first.Index]];
         var outgoing = new List<UnitSlice>();
-        var batchNorms = new List<LayerInfo>();
-        var layerNorms = new List<LayerInfo>();
+        var normalisers = new List<LayerInfo>();
         bool open = true;
         foreach (var read in stream.Reads)
         {
             var reader = layers[read.Reader];
-            var shape = Architecture.ShapeOf(read.Value);
-            int dim = stream.ChannelDims[read.Value];
             // Queries and keys are read by the logits: the attention rules (QueryKeyRescale, KeyBiasTranslation) count their groups.
-            if (reader.Kind == LayerKind.Attention && read.Value != reader.Inputs[2])
+            if (reader.Operation.IsAttention)
             {
                 open = false;
                 continue;
             }
-            string? why = reader.Kind switch
-            {
-                _ when dim < 0 => "its input interleaves the channels with the token positions (a flatten of a token tensor)",
-                LayerKind.Linear when dim != shape.Length - 1 => $"a Linear reads the last dimension of its input, the channels are along dimension {dim}",
-                LayerKind.Linear when shape.Length > 1 && reader.Weight!.shape[1] != channels => $"it reads {reader.Weight!.shape[1]} features of tokens with {channels} channels",
-                LayerKind.Linear when reader.Weight!.shape[1] % channels != 0 => $"its {reader.Weight!.shape[1]} inputs do not split into {channels} channels",
-                LayerKind.Conv2d or LayerKind.BatchNorm1d or LayerKind.BatchNorm2d when dim != 0 => $"it reads dimension 0 of its input, the channels are along dimension {dim}",
-                LayerKind.Conv2d when reader.Weight!.shape[1] != channels => $"it reads {reader.Weight!.shape[1]} of the {channels} channels per group",
-                LayerKind.Linear or LayerKind.Conv2d or LayerKind.BatchNorm1d or LayerKind.BatchNorm2d or LayerKind.LayerNorm => null,
-                _ => Describe(reader),
-            };
-            if (why is not null)
+            if (ReadProblem(reader, Architecture.ShapeOf(read.Value), stream.ChannelDims[read.Value], channels) is { } why)
             {
                 Stopped(reader.Index, $"per-channel symmetry of {key} ({channels} groups)", $"{key}: rescale symmetry broken by {reader.Name} ({why})");
                 open = false;
                 continue;
             }
-            if (reader.Kind.IsParametrized()) outgoing.Add(Slices.Reading(reader, channels));
-            else if (reader.Kind.IsBatchNorm()) batchNorms.Add(reader);
-            else layerNorms.Add(reader);
+            if (reader.Operation.Reads == ChannelRead.WeightColumns) outgoing.Add(Slices.Reading(reader, channels));
+            else normalisers.Add(reader);
         }
         if (!open) return null;
         int anchor = parametrized.Min(w => KeyNode(w.Index));
-        return new StreamReading(stream, key, anchor, channels, parametrized, outgoing, batchNorms, layerNorms);
+        return new StreamReading(stream, key, anchor, channels, parametrized, outgoing, normalisers);
+    }
+
+    // Why reader does not see the channels of a stream one by one (null when it does), reading a
+    // tensor of per-example shape `shape` whose channels lie along `dim`.
+    private static string? ReadProblem(LayerInfo reader, long[] shape, int dim, long channels)
+    {
+        var op = reader.Operation;
+        if (dim < 0) return "its input interleaves the channels with the token positions (a flatten of a token tensor)";
+        if (op.Reads == ChannelRead.None) return Describe(reader);
+        if (op.ReadAxis == ChannelAxis.Last && dim != shape.Length - 1)
+            return $"a {op.Name} reads the last dimension of its input, the channels are along dimension {dim}";
+        if (op.ReadAxis == ChannelAxis.First && dim != 0) return $"it reads dimension 0 of its input, the channels are along dimension {dim}";
+        if (op.Reads == ChannelRead.WeightColumns)
+        {
+            long inputs = reader.Weight!.shape[1];
+            if (op.ReadAxis == ChannelAxis.Last && shape.Length > 1 && inputs != channels) return $"it reads {inputs} features of tokens with {channels} channels";
+            if (op.ReadAxis == ChannelAxis.Last && inputs % channels != 0) return $"its {inputs} inputs do not split into {channels} channels";
+            if (op.ReadAxis != ChannelAxis.Last && inputs != channels) return $"it reads {inputs} of the {channels} channels per group";
+        }
+        if (op.Normalisation?.ScaleBlocks(reader, channels) is long blocks && (blocks < 1 || channels % blocks != 0))
+            return $"it normalises {blocks} groups, which do not split {channels} channels";
+        return null;
     }
 
     // A node whose output a per-channel scale can be made in: its own parameters per channel.
-    private static bool Writes(LayerInfo l) => WriterProblem(l) is null && l.Kind switch
-    {
-        LayerKind.Linear or LayerKind.Conv2d or LayerKind.BatchNorm1d or LayerKind.BatchNorm2d or LayerKind.LayerNorm or LayerKind.PositionalEmbedding => true,
-        _ => false,
-    };
+    private static bool Writes(LayerInfo l) => l.Operation.Writes != ChannelWrite.None && WriterProblem(l) is null;
 
-    private static string? WriterProblem(LayerInfo l) => l.Kind switch
+    private static string? WriterProblem(LayerInfo l)
     {
-        LayerKind.BatchNorm1d or LayerKind.BatchNorm2d or LayerKind.LayerNorm when l.Parameters.Count == 0 =>
-            $"{l.Name}: normalisation without affine parameters; no rescale symmetry for the tensor it writes",
-        LayerKind.LayerNorm when l.Module is not TorchSharp.Modules.LayerNorm { normalized_shape: [long n] } || n != l.OutputShape[^1] =>
-            $"{l.Name}: LayerNorm over several dimensions; no rescale symmetry for the tensor it writes",
-        LayerKind.Embedding =>
-            $"{l.Name}: an Embedding writes features along the last dimension; per-channel symmetries of its output are not analysed",
-        _ => null,
-    };
+        var op = l.Operation;
+        if (op.Normalisation is not null && l.Parameters.Count == 0)
+            return $"{l.Name}: normalisation without affine parameters; no rescale symmetry for the tensor it writes";
+        if (op.Normalisation?.Over == NormalisedOver.Features && (l.Attribute<long[]>(NodeAttributes.NormalizedShape) is not [long n] || n != l.OutputShape[^1]))
+            return $"{l.Name}: {op.Name} over several dimensions; no rescale symmetry for the tensor it writes";
+        return op.NotAnalysed is { } why ? $"{l.Name}: {why}" : null;
+    }
 
-    /// <summary>How a node that breaks a symmetry is named in notes: "unknown module T" or its kind.</summary>
-    public static string Describe(LayerInfo l) => l.Kind switch
-    {
-        LayerKind.Unknown => $"unknown module {l.TypeName}",
-        LayerKind.Concat => "concatenation: channels change position, not analysed",
-        _ => l.Kind.ToString(),
-    };
+    /// <summary>How a node that breaks a symmetry is named in notes: "unknown module T" or its operation (<see cref="Operation.Describe"/>).</summary>
+    public static string Describe(LayerInfo l) => l.Operation.Describe(l);
 }

@@ -3,14 +3,11 @@ using NeuralMechanics.Models;
 namespace NeuralMechanics.Symmetry;
 
 /// <summary>
-/// Where a shift added to a node's output goes: through identities, adds, tokens, token means and positional embeddings unchanged, to the
+/// Where a shift added to a node's output goes: through the operations that pass it (<see cref="Operation.PassesShift"/>: identities, adds, tokens, token means, positional embeddings) unchanged, to the
 /// first nodes that do anything else. The translation rules ask whether every such node removes it.
 /// </summary>
 internal static class AdditiveReach
 {
-    // A shift uniform across the channels of a token (or of an example) stays one through these.
-    private static bool PassesShift(LayerKind kind) => kind is LayerKind.Identity or LayerKind.Add or LayerKind.Tokens or LayerKind.TokenMean or LayerKind.PositionalEmbedding;
-
     /// <summary>The nodes the output of <paramref name="node"/> reaches through identities and adds, and whether it reaches the network's output.</summary>
     public static (IReadOnlyList<LayerInfo> Terminals, bool ReachesOutput) From(Architecture architecture, int node)
     {
@@ -26,7 +23,7 @@ internal static class AdditiveReach
             foreach (int c in architecture.Consumers(v))
             {
                 var l = architecture.Layers[c];
-                if (PassesShift(l.Kind)) pending.Push(c);
+                if (l.Operation.PassesShift) pending.Push(c);
                 else if (!terminals.Contains(l)) terminals.Add(l);
             }
         }

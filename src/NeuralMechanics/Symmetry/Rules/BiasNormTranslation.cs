@@ -3,9 +3,10 @@ using NeuralMechanics.Models;
 namespace NeuralMechanics.Symmetry;
 
 /// <summary>
-/// A bias feeding straight into BatchNorm (training mode; through identities and residual adds):
-/// BatchNorm removes each channel's batch mean, so every bias entry is a translation group (its
-/// gradient is exactly zero).
+/// A bias feeding straight into normalisations that remove the mean of each channel (BatchNorm in
+/// training mode) or of each group of channels (GroupNorm), through identities and residual adds:
+/// every bias entry (every group's entries, shifted together) is a translation group; its
+/// gradient is exactly zero.
 /// </summary>
 public sealed class BiasNormTranslation : ISymmetryRule
 {
@@ -13,16 +14,23 @@ public sealed class BiasNormTranslation : ISymmetryRule
     public void Apply(DiscoveryContext context)
     {
         var a = context.Architecture;
-        foreach (var layer in a.Layers.Where(l => l.Kind.IsParametrized() && l.Bias is not null))
+        foreach (var layer in a.Layers.Where(l => l.Operation.Reads == ChannelRead.WeightColumns && l.Bias is not null))
         {
             // A Linear on a multi-dimensional input writes its features along the last dimension, BatchNorm normalises dimension 0.
-            if (layer.Kind == LayerKind.Linear && layer.OutputShape.Length != 1) continue;
+            if (layer.Operation.Output == ChannelAxis.Last && layer.OutputShape.Length != 1) continue;
             var (terminals, output) = AdditiveReach.From(a, layer.Index);
-            if (output || terminals.Count == 0 || !terminals.All(t => t.Kind.IsBatchNorm())) continue;
+            if (output || terminals.Count == 0 || !terminals.All(t => t.Operation.Normalisation is { RemovesMean: true, Over: NormalisedOver.Channel or NormalisedOver.ChannelGroups }))
+                continue;
             var bias = layer.Bias!;
-            context.Add(new SymmetryGroupSet(SymmetryKind.Translation, $"{layer.Name}.bias", bias.numel(),
-                [new UnitSlice(layer.Name, "bias", bias, [bias.numel()], 0)], [], true,
-                $"{string.Join(", ", terminals.Select(t => t.Name))} removes the batch mean of each channel"), layer.Index);
+            long channels = bias.numel();
+            long blocks = Normalisation.CommonBlocks(terminals, channels);
+            if (blocks < 1 || channels % blocks != 0) continue;
+            string names = string.Join(", ", terminals.Select(t => t.Name));
+            context.Add(blocks == channels
+                ? new SymmetryGroupSet(SymmetryKind.Translation, $"{layer.Name}.bias", channels,
+                    [new UnitSlice(layer.Name, "bias", bias, [channels], 0)], [], true, $"{names} removes the batch mean of each channel")
+                : new SymmetryGroupSet(SymmetryKind.Translation, $"{layer.Name}.bias", blocks,
+                    [new UnitSlice(layer.Name, "bias", bias, [blocks, channels / blocks], 0)], [], true, $"{names} removes the mean of each group of channels"), layer.Index);
         }
     }
 }

@@ -15,16 +15,18 @@ public sealed class HomogeneousRescale : ISymmetryRule
     {
         foreach (var s in context.OpenStreams.Where(s => s.Outgoing.Count > 0 && s.Writers.Count == 1 && !s.Stream.HasMerge))
         {
-            if (s.LayerNormReaders.Count > 0)
+            if (s.CoarseNormalisers.Count > 0)
             {
-                context.Note($"{s.Key}: read by LayerNorm ({string.Join(", ", s.LayerNormReaders.Select(l => l.Name))}) and by {string.Join(", ", s.Outgoing.Select(o => o.Layer))}: no per-channel rescale counted");
+                context.Note($"{s.Key}: read by {StreamReading.Describe(s.CoarseNormalisers)} and by {string.Join(", ", s.Outgoing.Select(o => o.Layer))}: no per-channel rescale counted");
                 continue;
             }
             var writer = s.Writers[0];
-            // Through an attention (linear in its values) the set is the head's V–O diagonal, keyed "<attention>.vo" beside its ".qk".
-            var attention = s.Stream.Values.Where(v => v >= 0).Select(v => context.Architecture.Layers[v]).FirstOrDefault(l => l.Kind == LayerKind.Attention);
-            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, attention is null ? s.Key : $"{attention.Name}.vo", s.Channels, Slices.Writing(writer), s.Outgoing,
-                s.BatchNormReaders.Count == 0, attention is null
+            // Through an attention (linear in its values) the set is the head's V–O diagonal, keyed "<attention>.vo" beside its ".qk";
+            // else it is named by what it holds: the writer, then the readers whose weights compensate (bn5→conv6).
+            var attention = s.Stream.Values.Where(v => v >= 0).Select(v => context.Architecture.Layers[v]).FirstOrDefault(l => l.Operation.IsAttention);
+            string key = attention is null ? $"{s.Key}→{string.Join("+", s.Outgoing.Select(o => o.Layer).Distinct())}" : $"{attention.Name}.vo";
+            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, key, s.Channels, Slices.Writing(writer), s.Outgoing,
+                s.Normalisers.Count == 0, attention is null
                     ? $"positively homogeneous path {writer.Name} -> {s.ReaderNames}"
                     : $"{attention.Name} is linear in the values, channel by channel: {writer.Name} -> {s.ReaderNames} (diagonal of GL(d_h))"), s.Anchor);
         }

@@ -14,7 +14,7 @@ public sealed class KeyBiasTranslation : ISymmetryRule
     public void Apply(DiscoveryContext context)
     {
         var a = context.Architecture;
-        foreach (var attention in a.Layers.Where(l => l.Kind == LayerKind.Attention))
+        foreach (var attention in a.Layers.Where(l => l.Operation.IsAttention))
         {
             int k = attention.Inputs[1];
             if (AttentionProjection(a, attention, 1) is not { Bias: { } bias } key) continue;
@@ -28,7 +28,7 @@ public sealed class KeyBiasTranslation : ISymmetryRule
     internal static LayerInfo? AttentionProjection(Architecture a, LayerInfo attention, int input)
     {
         int node = attention.Inputs[input];
-        if (node == Architecture.NetworkInput || a.Layers[node].Kind != LayerKind.Linear) return null;
+        if (node == Architecture.NetworkInput || !a.Layers[node].Operation.MapsFeatures) return null;
         if (a.Consumers(node).Count != 1 || attention.Inputs.Count(i => i == node) != 1) return null;
         return a.Layers[node];
     }

@@ -16,15 +16,15 @@ public sealed class LayerNormTranslation : ISymmetryRule
     public void Apply(DiscoveryContext context)
     {
         var a = context.Architecture;
-        foreach (var layer in a.Layers.Where(l => l.Kind is LayerKind.Linear or LayerKind.Conv2d or LayerKind.PositionalEmbedding))
+        foreach (var layer in a.Layers.Where(l => l.Operation.Shifts != ShiftSlices.None))
         {
             var (terminals, output) = AdditiveReach.From(a, layer.Index);
-            long features = layer.Kind == LayerKind.PositionalEmbedding ? layer.Weight!.shape[1] : layer.Weight!.shape[0];
-            if (output || terminals.Count == 0 || !terminals.All(t => t.Kind == LayerKind.LayerNorm
-                && t.Module is TorchSharp.Modules.LayerNorm ln && ln.normalized_shape is [long n] && n == features))
+            long features = layer.Operation.Writes == ChannelWrite.WeightColumns ? layer.Weight!.shape[1] : layer.Weight!.shape[0];
+            if (output || terminals.Count == 0 || !terminals.All(t => t.Operation.Normalisation is { Over: NormalisedOver.Features, RemovesMean: true }
+                && t.Attribute<long[]>(NodeAttributes.NormalizedShape) is [long n] && n == features))
                 continue;
             string origin = $"{string.Join(", ", terminals.Select(t => t.Name))} removes the mean over features";
-            if (layer.Kind == LayerKind.PositionalEmbedding)
+            if (layer.Operation.Shifts == ShiftSlices.WeightRows)
             {
                 context.Add(new SymmetryGroupSet(SymmetryKind.Translation, $"{layer.Name}.weight", layer.Weight.shape[0], [Slices.Rows(layer, "weight")], [], true,
                     origin + " (one group per token row)"), layer.Index);

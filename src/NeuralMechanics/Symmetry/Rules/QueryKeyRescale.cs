@@ -17,7 +17,7 @@ public sealed class QueryKeyRescale : ISymmetryRule
     public void Apply(DiscoveryContext context)
     {
         var a = context.Architecture;
-        foreach (var attention in a.Layers.Where(l => l.Kind == LayerKind.Attention))
+        foreach (var attention in a.Layers.Where(l => l.Operation.IsAttention))
         {
             var query = KeyBiasTranslation.AttentionProjection(a, attention, 0);
             var key = KeyBiasTranslation.AttentionProjection(a, attention, 1);

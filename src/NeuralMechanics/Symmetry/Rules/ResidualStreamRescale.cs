@@ -14,13 +14,13 @@ public sealed class ResidualStreamRescale : ISymmetryRule
     {
         foreach (var s in context.OpenStreams.Where(s => s.Outgoing.Count > 0 && (s.Writers.Count > 1 || s.Stream.HasMerge)))
         {
-            if (s.LayerNormReaders.Count > 0)
+            if (s.CoarseNormalisers.Count > 0)
             {
-                context.Note($"{s.Key}: residual stream read by LayerNorm ({string.Join(", ", s.LayerNormReaders.Select(l => l.Name))}) and by {string.Join(", ", s.Outgoing.Select(o => o.Layer))}: no per-channel rescale counted");
+                context.Note($"{s.Key}: residual stream read by {StreamReading.Describe(s.CoarseNormalisers)} and by {string.Join(", ", s.Outgoing.Select(o => o.Layer))}: no per-channel rescale counted");
                 continue;
             }
             var incoming = s.Writers.SelectMany(w => Slices.Writing(w)).ToList();
-            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, s.Key, s.Channels, incoming, s.Outgoing, s.BatchNormReaders.Count == 0,
+            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, s.Key, s.Channels, incoming, s.Outgoing, s.Normalisers.Count == 0,
                 $"residual stream: {s.Writers.Count} writers ({s.WriterNames}) joined by add, {s.Outgoing.Count} readers ({s.ReaderNames})"), s.Anchor);
         }
     }

@@ -15,14 +15,14 @@ public sealed class SoftmaxTranslation : ISymmetryRule
         var a = context.Architecture;
         if (a.Loss != LossKind.CrossEntropy) return;
         int node = a.Output;
-        while (node != Architecture.NetworkInput && a.Layers[node].Kind == LayerKind.Identity) node = a.Layers[node].Inputs[0];
+        while (node != Architecture.NetworkInput && a.Layers[node].Operation.IsIdentity) node = a.Layers[node].Inputs[0];
         if (node == Architecture.NetworkInput)
         {
             context.Note("the network input feeds the softmax: no translation symmetry counted (needs a final Linear)");
             return;
         }
         var last = a.Layers[node];
-        if (last.Kind != LayerKind.Linear || last.OutputShape.Length != 1)
+        if (!last.Operation.MapsFeatures || last.OutputShape.Length != 1)
         {
             context.Stopped(node, "softmax translation", $"{last.Name} ({DiscoveryContext.Describe(last)}) feeds the softmax: no translation symmetry counted (needs a final Linear)");
             return;

@@ -2,7 +2,7 @@ namespace NeuralMechanics.Training.Schedules;
 
 /// <summary>
 /// The learning rate ηₙ of every update and the continuous time tₙ = c·Σ_{k&lt;n} ηₖ of every step
-/// (c = 1 − α with momentum, the paper's convention, else 1). Under a constant schedule
+/// (c = <see cref="Theory.OptimizerTheory.TimeScale"/>: 1 − α with SGD momentum, the paper's convention, else 1). Under a constant schedule
 /// tₙ = n·c·η exactly as before schedules existed; otherwise the sum is accumulated left to right
 /// with compensation, always from step 0, so an interrupted and resumed run gets the same bits.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class ScheduleClock
     {
         schedule = settings.Schedule;
         BaseLearningRate = settings.LearningRate;
-        timeScale = settings.Kind == OptimizerKind.Sgd && settings.Momentum > 0 ? 1 - settings.Dampening : 1;
+        timeScale = settings.Theory.TimeScale;
     }
 
     /// <summary>η of the schedule's factor 1.</summary>
@@ -29,6 +29,9 @@ public sealed class ScheduleClock
 
     /// <summary>ηₙ, the learning rate of update <paramref name="n"/> (base rate × the schedule's factor).</summary>
     public double LearningRate(long n) => IsConstant ? BaseLearningRate : BaseLearningRate * schedule.Factor(n);
+
+    /// <summary>c of tₙ = c·Σηₖ: 1 − α with SGD momentum, else 1.</summary>
+    internal double TimeScale => timeScale;
 
     /// <summary>tₙ, the continuous time of step <paramref name="n"/> (the state before update n).</summary>
     public double Time(long n)

@@ -16,7 +16,7 @@ public class GraphBuilderTests
         var net = nn.Sequential(("flatten", nn.Flatten()), ("in", nn.Linear(16, 6)), ("block", new ResidualMlpBlock(6, 4)), ("out", nn.Linear(6, 3)));
         var arch = Architecture.Describe(net, [1, 4, 4], LossKind.CrossEntropy);
         Assert.Equal(["flatten", "in", "block.fc1", "block.relu1", "block.fc2", "block.add", "block.relu2", "out"], arch.Layers.Select(l => l.Name));
-        var add = arch.Layers.Single(l => l.Kind == LayerKind.Add);
+        var add = arch.Layers.Single(l => l.Operation == Operations.Add);
         Assert.Equal([1, 4], add.Inputs); // the block's input (in) and fc2
         Assert.Equal([Architecture.NetworkInput], arch.Layers[0].Inputs);
         Assert.Equal(7, arch.Output);
@@ -37,7 +37,7 @@ public class GraphBuilderTests
     {
         var net = nn.Sequential(("flatten", nn.Flatten()), ("in", nn.Linear(16, 6)), ("block", new OpaqueMlpBlock(6, 4)), ("out", nn.Linear(6, 3)));
         var a = TestBlocks.Discover(net, [1, 4, 4]);
-        Assert.Equal(LayerKind.Unknown, a.Architecture.Layers.Single(l => l.Name == "block").Kind);
+        Assert.Equal(Operations.Unknown, a.Architecture.Layers.Single(l => l.Name == "block").Operation);
         // Its 6·4 + 4 + 4·6 + 6 = 58 parameters count, but are in no group; in's 6 rescale groups stop at it.
         Assert.Equal(16 * 6 + 6 + 58 + 6 * 3 + 3, a.Architecture.ParameterCount);
         var note = Assert.Single(a.Notes, n => n.StartsWith("block: unknown module OpaqueMlpBlock"));
@@ -55,7 +55,7 @@ public class GraphBuilderTests
     {
         var net = nn.Sequential(("flatten", nn.Flatten()), ("in", nn.Linear(16, 4)), ("shared", new SharedLinearBlock(4)), ("out", nn.Linear(4, 3)));
         var a = TestBlocks.Discover(net, [1, 4, 4]);
-        Assert.Equal(["shared.fc", "shared.fc#2"], a.Architecture.Layers.Where(l => l.Kind == LayerKind.Linear && l.Name.StartsWith("shared")).Select(l => l.Name));
+        Assert.Equal(["shared.fc", "shared.fc#2"], a.Architecture.Layers.Where(l => l.Operation == Operations.Linear && l.Name.StartsWith("shared")).Select(l => l.Name));
         Assert.Equal(16 * 4 + 4 + 4 * 4 + 4 + 4 * 3 + 3, a.Architecture.ParameterCount);
         Assert.Equal(net.parameters().Sum(p => p.numel()), a.Architecture.ParameterCount);
         // in → shared.fc, shared.fc → shared.fc#2 and shared.fc#2 → out would be rescales; each touches shared.fc's parameters.

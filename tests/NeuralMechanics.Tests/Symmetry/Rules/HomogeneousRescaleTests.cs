@@ -17,7 +17,7 @@ public class HomogeneousRescaleTests
         net.to(ScalarType.Float64);
         var a = TestBlocks.Discover(net, [1, 4, 4]);
         var set = a.Sets.Single(s => s.Kind == SymmetryKind.Rescale);
-        Assert.Equal(("fc1", 5L), (set.Layer, set.Count));
+        Assert.Equal(("fc1→out", 5L), (set.Layer, set.Count));
         Assert.Equal(["fc1.weight", "fc1.bias"], set.A.Select(s => s.FullName));
         Assert.Equal("out.weight", set.B.Single().FullName);
         net.eval();
