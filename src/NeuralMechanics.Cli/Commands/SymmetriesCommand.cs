@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using NeuralMechanics.Cli.Options;
 using NeuralMechanics.Data;
 using NeuralMechanics.Models;
+using NeuralMechanics.Python;
 using NeuralMechanics.Reporting;
 using NeuralMechanics.Runs;
 using NeuralMechanics.Symmetry;
@@ -31,6 +32,11 @@ internal static class SymmetriesCommand
             DefaultValueFactory = _ => "auto",
         };
         var json = JsonOption.Create("the groups, their counts and the verification residuals");
+        var groups = new Option<string?>("--groups")
+        {
+            Description = "Write every group to this JSON file for PyTorch: kind, set and the state_dict slices it acts on (docs/design.md, \"What is written for Python\")",
+            HelpName = "FILE.json",
+        };
         var cmd = new Command("symmetries", "Find every translation, scale and rescale symmetry of a model at neuron level, count them, and verify them numerically");
         foreach (var opt in new Option[] { o.Model, o.Data, o.DataDir, o.Width, o.Depth, o.Hidden, o.Activation, o.Norm, o.Dropout, o.Init, o.Patch, o.Dim, o.Heads, o.MlpRatio, o.Loss, o.Seed, o.Device })
             cmd.Options.Add(opt);
@@ -38,6 +44,7 @@ internal static class SymmetriesCommand
         cmd.Options.Add(batch);
         cmd.Options.Add(precision);
         cmd.Options.Add(json);
+        cmd.Options.Add(groups);
         cmd.SetAction(r =>
         {
             ScalarType? requested = r.GetValue(precision) switch
@@ -66,6 +73,8 @@ internal static class SymmetriesCommand
             var watch = Stopwatch.StartNew();
             var analysis = SymmetryDiscovery.Discover(model.Architecture);
             double discoverySeconds = watch.Elapsed.TotalSeconds;
+            // Before --verify, whose group actions move the parameters (the slices do not depend on their values).
+            if (r.GetValue(groups) is { } groupsPath) GroupsFile.Write(groupsPath, model.Name, model.Network, analysis);
 
             IReadOnlyList<VerificationResult>? results = null;
             double verifySeconds = 0;

@@ -5,7 +5,7 @@ namespace NeuralMechanics.Runs;
 
 /// <summary>
 /// A run's output folder: <c>manifest.json</c>, <c>status.json</c>, the trajectory table folders,
-/// <c>tensorboard/</c> and <c>checkpoint.bin</c> (names in <see cref="TrajectorySchema"/>).
+/// <c>tensorboard/</c>, <c>checkpoint.bin</c> and <c>weights.safetensors</c> (names in <see cref="TrajectorySchema"/>).
 /// </summary>
 public sealed class RunDirectory
 {
@@ -59,6 +59,8 @@ public sealed class RunDirectory
     public string TensorBoardFolder => Path.Combine(Root, TrajectorySchema.TensorBoardFolder);
     /// <summary><c>checkpoint.bin</c>.</summary>
     public string CheckpointPath => Path.Combine(Root, TrajectorySchema.CheckpointFile);
+    /// <summary><c>weights.safetensors</c>: the network's state at the last checkpoint, for PyTorch (docs/design.md, "What is written for Python").</summary>
+    public string WeightsPath => Path.Combine(Root, TrajectorySchema.WeightsFile);
 
     /// <summary>
     /// Prepares <paramref name="root"/> for a run of <paramref name="manifest"/>: a missing or empty

@@ -58,6 +58,8 @@ public static class TrajectorySchema
     public const string StatusFile = "status.json";
     /// <summary><c>checkpoint.bin</c>: model, optimizer buffers, tracker, data position and RNG, to resume a run.</summary>
     public const string CheckpointFile = "checkpoint.bin";
+    /// <summary>The network's parameters and buffers under their PyTorch state_dict names (safetensors), written with every checkpoint.</summary>
+    public const string WeightsFile = "weights.safetensors";
     /// <summary>Folder of TensorBoard event files.</summary>
     public const string TensorBoardFolder = "tensorboard";
 

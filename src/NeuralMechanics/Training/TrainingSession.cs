@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NeuralMechanics.Data;
 using NeuralMechanics.Models;
+using NeuralMechanics.Python;
 using NeuralMechanics.Runs;
 using NeuralMechanics.Symmetry;
 using NeuralMechanics.Tracking;
@@ -329,6 +330,8 @@ public sealed class TrainingSession : IDisposable
         foreach (var q in quantities)
             foreach (var (key, value) in q.SaveState()) state.Add(key, value);
         Checkpoint.Save(Directory.CheckpointPath, at, network, Optimizer, state, batches.Position);
+        // The same state for PyTorch; each of the `at` updates ran one training-mode forward pass.
+        WeightsFile.Write(Directory.WeightsPath, network, at, Spec.Model);
     }
 
     /// <summary>Deferred values to the host and every buffered row to its table.</summary>
