@@ -128,7 +128,7 @@ public sealed class GroupsFileTests
             using var scope = torch.NewDisposeScope();
             var fromFile = new[] { new Dictionary<string, Tensor>(), new Dictionary<string, Tensor>() };
             var expected = new[] { new Dictionary<string, Tensor>(), new Dictionary<string, Tensor>() };
-            var units = torch.arange(1, set.Count + 1, ScalarType.Float64);
+            var units = torch.tensor(Enumerable.Range(1, (int)set.Count).Select(u => (double)u).ToArray());
             for (int side = 0; side < 2; side++)
                 foreach (var s in side == 0 ? set.A : set.B)
                 {
