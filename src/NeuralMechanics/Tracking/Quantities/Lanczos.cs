@@ -26,7 +26,8 @@ internal static class Lanczos
         var basis = new List<Tensor>();
         var alpha = new List<double>();
         var beta = new List<double>();
-        Tensor q = start / Norm(start);
+        Tensor q;
+        using (TorchSharp.Scalar startNorm = Norm(start)) q = start / startNorm;
         double theta = 0, residual = double.PositiveInfinity;
         double[] s = [1];
         for (int j = 0; j < maxIterations; j++)
@@ -56,7 +57,7 @@ internal static class Lanczos
             using TorchSharp.Scalar c = s[i];
             y.add_(basis[i], alpha: c);
         }
-        y = y / Norm(y);
+        using (TorchSharp.Scalar yNorm = Norm(y)) y = y / yNorm;
         return new Result(theta, y, alpha.Count, theta == 0 ? residual : residual / Math.Abs(theta));
     }
 
