@@ -153,4 +153,21 @@ public sealed class SharpnessTests
         Assert.Equal(expected.Doubles(Sharpness.LambdaMaxColumn), resumed.Doubles(Sharpness.LambdaMaxColumn));
         Assert.Equal(expected.Ints(Sharpness.IterationsColumn), resumed.Ints(Sharpness.IterationsColumn));
     }
+
+    [Fact]
+    public void AReportOfARunWithAStabilityTableDrawsTheSharpnessFigureAndTabulatesTheLastLambdaMaxOverTheThreshold()
+    {
+        using var dir = new TempDirectory();
+        string run = Path.Combine(dir.Path, "run");
+        var (network, x, y) = SmallNetwork();
+        var table = Train(run, network, x, y, steps: 4, every: 2, new SgdSettings(0.1));
+        var summary = NeuralMechanics.Reporting.Reporter.Write([run], Path.Combine(dir.Path, "report"));
+
+        Assert.True(summary.Figures.Single(f => f.Id == "sharpness").IsWritten);
+        var lambda = table.Doubles(Sharpness.LambdaMaxColumn);
+        string ratio = (lambda[^1] / (2 / 0.1)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        var markdown = File.ReadAllLines(Path.Combine(dir.Path, "report", "report.md"));
+        var row = Assert.Single(markdown, l => l.StartsWith("| run | 3 |", StringComparison.Ordinal));
+        Assert.Contains($"| {ratio} |", row);
+    }
 }
