@@ -5,7 +5,7 @@ namespace NeuralMechanics.Bench;
 
 /// <summary>
 /// The per-workload results in a form to compare across commits:
-/// <c>{"workloads":[{"label","device","untracked_ms","tracked_ratio","tracked_every_step_ratio","pytorch_ms","pytorch_ratio"}]}</c>,
+/// <c>{"workloads":[{"label","device","untracked_ms","tracked_ratio","tracked_every_step_ratio","sharpness_every16_ratio","pytorch_ms","pytorch_ratio"}]}</c>,
 /// ratios the medians of the per-window ratios (<c>pytorch_ratio</c>: untracked over PyTorch's paired
 /// windows), <c>pytorch_ms</c> and <c>pytorch_ratio</c> null when PyTorch was not timed.
 /// </summary>
@@ -18,6 +18,7 @@ public static class BenchJson
     {
         var rows = report.Timings.Select(t => new Row(t.Workload.Label, report.Device, t.Median(Variant.Untracked),
             OrderStatistics.Median(t.Ratios(Variant.TrackedEvery50)), OrderStatistics.Median(t.Ratios(Variant.TrackedEveryStep)),
+            OrderStatistics.Median(t.Ratios(Variant.SharpnessEvery16)),
             t.PyTorch is { } ms ? OrderStatistics.Median(ms) : null,
             t.PyTorchRatios() is { } ratios ? OrderStatistics.Median(ratios) : null)).ToList();
         return JsonSerializer.Serialize(new Document(rows), Options);
@@ -31,6 +32,7 @@ public static class BenchJson
         [property: JsonPropertyName("untracked_ms")] double UntrackedMs,
         [property: JsonPropertyName("tracked_ratio")] double TrackedRatio,
         [property: JsonPropertyName("tracked_every_step_ratio")] double TrackedEveryStepRatio,
+        [property: JsonPropertyName("sharpness_every16_ratio")] double SharpnessEvery16Ratio,
         [property: JsonPropertyName("pytorch_ms")] double? PyTorchMs,
         [property: JsonPropertyName("pytorch_ratio")] double? PyTorchRatio);
 }

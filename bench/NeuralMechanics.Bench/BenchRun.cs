@@ -32,7 +32,7 @@ public sealed class BenchRun : IDisposable
             Model = workload.Model, ModelOptions = workload.Options, Data = workload.Data, Optimizer = workload.Sgd, BatchSize = workload.BatchSize,
             // Longer than any bench; no checkpoint during the timed steps.
             Steps = 1L << 40, CheckpointEvery = 0, Seed = seed, Device = device.type.ToString().ToLowerInvariant(),
-            Track = variant != Variant.Untracked, LogEvery = Math.Max(1, variant.LogEvery()), OutDir = scratch,
+            Track = variant.Tracked(), LogEvery = Math.Max(1, variant.LogEvery()), SharpnessEvery = variant.SharpnessSteps(), OutDir = scratch,
         };
         session = TrainingSession.Start(model.Network, model.Architecture, spec, batches);
     }

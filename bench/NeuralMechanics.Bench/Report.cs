@@ -62,15 +62,20 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
 
         Line("## Training step: tracked / untracked");
         Line();
-        Line("| model | input | batch | optimizer | groups | window | untracked ms | tracked, neurons /50: ms | ratio | tracked, neurons every step: ms | ratio |");
-        Line("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Line("| model | input | batch | optimizer | groups | window | untracked ms | tracked, neurons /50: ms | ratio | tracked, neurons every step: ms | ratio | untracked + λ_max /16: ms | ratio |");
+        Line("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var t in Timings)
         {
             var w = t.Workload;
             Line(string.Create(Inv, $"| {w.Label} | {w.InputText}, {w.Classes} classes | {w.BatchSize} | {Optimizer(w)} | {N(t.Groups)} | {t.WindowSteps} | ") +
                  string.Create(Inv, $"{t.Median(Variant.Untracked):0.00} | {t.Median(Variant.TrackedEvery50):0.00} | {RatioCell(t.Ratios(Variant.TrackedEvery50))} | ") +
-                 string.Create(Inv, $"{t.Median(Variant.TrackedEveryStep):0.00} | {RatioCell(t.Ratios(Variant.TrackedEveryStep))} |"));
+                 string.Create(Inv, $"{t.Median(Variant.TrackedEveryStep):0.00} | {RatioCell(t.Ratios(Variant.TrackedEveryStep))} | ") +
+                 string.Create(Inv, $"{t.Median(Variant.SharpnessEvery16):0.00} | {RatioCell(t.Ratios(Variant.SharpnessEvery16))} |"));
         }
+        Line();
+        Line($"λ_max /16: the sharpness (Lanczos on Hessian-vector products, relative residual ≤ {NeuralMechanics.Tracking.Sharpness.DefaultTolerance:0e0}, " +
+             $"at most {NeuralMechanics.Tracking.Sharpness.DefaultMaxIterations} products, warm-started) every {Variants.SharpnessEvery} steps on an untracked run; " +
+             "a window of 50·k steps holds ⌊50k/16⌋ or one more of them. Cockpit's published λ_max costs ≈ 1.4 × a step at this interval (GPU).");
         Line();
 
         Line("## Untracked step / plain PyTorch on this machine");

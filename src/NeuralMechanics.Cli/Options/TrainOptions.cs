@@ -43,6 +43,8 @@ internal sealed class TrainOptions
     public readonly Option<long> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 0 };
     public readonly Option<int> LogEvery = new("--log-every") { Description = "Per-neuron rows every K steps (default: at most ~500 logged steps)", DefaultValueFactory = _ => 0 };
     public readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Test accuracy every N steps into eval/ (default: about 20 points a run; 0: off)" };
+    public readonly Option<int> SharpnessEvery = new("--sharpness-every") { Description = "Sharpness λ_max (Lanczos on Hessian-vector products) and the optimizer's stability threshold every K steps into stability/ (0: off)", DefaultValueFactory = _ => 0 };
+    public readonly Option<int> NoiseEvery = new("--noise-every") { Description = "Gradient noise scale B_simple from per-example gradients every K steps into noise/ (0: off)", DefaultValueFactory = _ => 0 };
     public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "Checkpoint every N steps (and at the end; 0: only at the end)", DefaultValueFactory = _ => 1000 };
     public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "cpu" };
     public readonly Option<bool> NoTrack = new("--no-track") { Description = "Do not track symmetries (plain training, for comparison)" };
@@ -50,7 +52,7 @@ internal sealed class TrainOptions
 
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Patch, Dim, Heads, MlpRatio, Loss,
-        Lr, Momentum, Dampening, Wd, Nesterov, Optimizer, Betas, Eps, NoDecay, Schedule, LrDrops, LrDropRate, WarmupSteps, Batch, Epochs, Steps, Seed, LogEvery, EvalEvery, CheckpointEvery, Device, NoTrack, Spec];
+        Lr, Momentum, Dampening, Wd, Nesterov, Optimizer, Betas, Eps, NoDecay, Schedule, LrDrops, LrDropRate, WarmupSteps, Batch, Epochs, Steps, Seed, LogEvery, EvalEvery, SharpnessEvery, NoiseEvery, CheckpointEvery, Device, NoTrack, Spec];
 
     /// <summary>
     /// The model options the command line describes over <paramref name="from"/>; without it, options
@@ -120,6 +122,8 @@ internal sealed class TrainOptions
             Seed = Pick(r, Seed, inheriting, from?.Seed ?? 0),
             LogEvery = Pick(r, LogEvery, inheriting, from?.LogEvery ?? 0),
             EvalEvery = Pick(r, EvalEvery, inheriting, from?.EvalEvery),
+            SharpnessEvery = Pick(r, SharpnessEvery, inheriting, from?.SharpnessEvery ?? 0),
+            NoiseEvery = Pick(r, NoiseEvery, inheriting, from?.NoiseEvery ?? 0),
             CheckpointEvery = Pick(r, CheckpointEvery, inheriting, from?.CheckpointEvery ?? 0),
             Device = Pick(r, Device, inheriting, from?.Device!),
             Track = Pick(r, NoTrack, inheriting, noTrack => !noTrack, from?.Track ?? true),

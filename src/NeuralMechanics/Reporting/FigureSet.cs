@@ -9,6 +9,7 @@ internal static class FigureSet
         var figures = new List<ReportFigure> { TrainingFigure.Build(runs, folder) };
         figures.AddRange(Kinds.All.Select(kind => ChangeFigure.Build(runs, folder, kind)));
         figures.AddRange(ErrorFigure.Build(runs, folder));
+        figures.AddRange(StabilityFigure.Build(runs, folder));
         figures.Add(OptimizerFigure.Build(runs, folder));
         figures.AddRange(
         [

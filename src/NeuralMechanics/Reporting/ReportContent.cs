@@ -55,6 +55,7 @@ internal static class ReportContent
         else
             blocks.Add(ErrorTable(errors));
 
+        blocks.AddRange(StabilityTable.Blocks(runs));
         blocks.AddRange(AngularSpeedTable.Blocks(runs));
         blocks.AddRange(EquilibriumTable.Blocks(runs));
         blocks.AddRange(SymmetryCountSection.Blocks(runs));

@@ -24,6 +24,7 @@ internal sealed class ReportRun
         Samples = TrajectoryReader.Read(directory.SamplesFolder);
         Equilibrium = TrajectoryReader.Read(directory.EquilibriumFolder);
         Eval = TrajectoryReader.Read(directory.EvalFolder);
+        Stability = TrajectoryReader.Read(Path.Combine(directory.Root, Tracking.Sharpness.Folder));
         var (parameters, indices) = (Samples.Strings(TrajectorySchema.Parameter), Samples.Longs(TrajectorySchema.Index));
         sampleRows = IndexRows(Samples, i => (parameters[i], indices[i]));
         layerRows = IndexBySet(Layers);
@@ -53,6 +54,8 @@ internal sealed class ReportRun
     public TrajectoryTable Equilibrium { get; }
     /// <summary>eval/: the test accuracy every few steps (empty for older runs, which have only the final value).</summary>
     public TrajectoryTable Eval { get; }
+    /// <summary>stability/: the sharpness λ_max and the optimizer's threshold every few steps (empty unless the run measured it).</summary>
+    public TrajectoryTable Stability { get; }
 
     /// <summary>The test accuracy against the step, in step order (empty without an eval/ table).</summary>
     public Series TestAccuracySeries()

@@ -1,4 +1,6 @@
+using NeuralMechanics.Training;
 using NeuralMechanics.Tracking.Laws;
+using static TorchSharp.torch;
 
 namespace NeuralMechanics.Theory;
 
@@ -49,6 +51,33 @@ public abstract class OptimizerTheory
 
     /// <summary>Why the attention heads' matrix charges have no law under these settings, or null when they do (plain SGD).</summary>
     public virtual string? MatrixChargesUnavailable => $"matrix charges under {Optimizer}: no conservation law (the preconditioner is not a multiple of the identity)";
+
+    /// <summary>
+    /// The stability threshold of the sharpness at rate η (<see cref="EdgeOfStability"/>): the largest
+    /// eigenvalue of <see cref="SharpnessMeasure"/> at which the update, linearised on a quadratic, does
+    /// not diverge; <paramref name="lambda"/> is the weight decay (it enters the curvature when coupled,
+    /// the threshold when decoupled). NaN where the rule has no linear stability analysis.
+    /// </summary>
+    public virtual double SharpnessThreshold(double eta, double lambda) => double.NaN;
+
+    /// <summary>The threshold as a formula for legends, e.g. "2/η"; null where none is derived.</summary>
+    public virtual string? SharpnessThresholdFormula => null;
+
+    /// <summary>
+    /// What the sharpness is the top eigenvalue of: "H" (the Hessian of the batch loss, plus λI with a
+    /// coupled weight decay), or "P⁻¹H" for a preconditioned rule (<see cref="Preconditioner"/>).
+    /// </summary>
+    public virtual string SharpnessMeasure => DecoupledDecay ? "H" : "H + λI";
+
+    /// <summary>
+    /// The diagonal preconditioner P of a parameter as the optimizer holds it before its next update
+    /// (the sharpness is then that of P⁻¹H, computed as P^{-1/2}HP^{-1/2}); null where the rule is not
+    /// preconditioned or has no state yet (before its first update).
+    /// </summary>
+    internal virtual Tensor? Preconditioner(IOptimizer optimizer, string name) => null;
+
+    /// <summary>Whether the rule is preconditioned (<see cref="Preconditioner"/> is not the identity).</summary>
+    public virtual bool Preconditioned => false;
 
     /// <summary>The law one symmetry set advances under these settings (default: the update identity).</summary>
     internal virtual ISetLaw Law(SetLawContext context) => new UpdateIdentityLaw(context, this);

@@ -47,6 +47,9 @@ public sealed class AdamOptimizer : OptimizerBase
     /// <summary>Number of updates a parameter has received (its bias-correction exponent).</summary>
     public long StepCount(string name) => steps[IndexOf(name)];
 
+    /// <summary>The second moment v of a parameter (live: do not modify it); null before its first update.</summary>
+    internal Tensor? SecondMoment(string name) => expAvgSq[IndexOf(name)];
+
     /// <inheritdoc/>
     protected override void Update()
     {

@@ -51,6 +51,12 @@ public sealed record RunSpec
     /// <summary>Test accuracy into <c>eval/</c> every this many steps; null = about 20 points a run (max(1, steps/20)); 0 = off.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? EvalEvery { get; init; }
+    /// <summary>The sharpness λ_max and its stability threshold into <c>stability/</c> every this many steps (<see cref="Tracking.Sharpness"/>); 0 = off.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int SharpnessEvery { get; init; }
+    /// <summary>The gradient noise scale B_simple into <c>noise/</c> every this many steps (<see cref="Tracking.GradientNoise"/>); 0 = off.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int NoiseEvery { get; init; }
     /// <summary>Checkpoint every this many steps (and always at the end); 0 = only at the end.</summary>
     public int CheckpointEvery { get; init; } = 1000;
     /// <summary>cpu, cuda or auto.</summary>
@@ -105,6 +111,8 @@ public sealed record RunSpec
         if (Steps is null && !(Epochs > 0)) throw new InvalidInputException($"--epochs: expected > 0, found {Epochs}");
         if (LogEvery < 0) throw new InvalidInputException($"--log-every: expected ≥ 0, found {LogEvery}");
         if (EvalEvery < 0) throw new InvalidInputException($"--eval-every: expected ≥ 0, found {EvalEvery}");
+        if (SharpnessEvery < 0) throw new InvalidInputException($"--sharpness-every: expected ≥ 0, found {SharpnessEvery}");
+        if (NoiseEvery < 0) throw new InvalidInputException($"--noise-every: expected ≥ 0, found {NoiseEvery}");
         if (CheckpointEvery < 0) throw new InvalidInputException($"--checkpoint-every: expected ≥ 0, found {CheckpointEvery}");
         if (TrainLimit is < 1) throw new InvalidInputException($"--train-limit: expected ≥ 1, found {TrainLimit}");
     }

@@ -39,7 +39,7 @@ public sealed class TrainingSession : IDisposable
     private readonly TensorBoardLog board;
     private readonly DeviceReader reader = new();
     private readonly StepContext context;
-    private readonly bool keepGraph;
+    private readonly ITrackedQuantity[] graphNeeded;
     private readonly List<string> notes;
     private readonly Stopwatch watch = new();
     private readonly long start;
@@ -80,7 +80,7 @@ public sealed class TrainingSession : IDisposable
         Tracker = quantities.OfType<SymmetryTracker>().FirstOrDefault();
         Charges = quantities.OfType<MatrixCharges>().FirstOrDefault();
         if (quantities.Any(q => q.Needs.HasFlag(QuantityNeeds.Update))) Optimizer.RecordUpdates = true;
-        keepGraph = quantities.Any(q => q.Needs.HasFlag(QuantityNeeds.Graph));
+        graphNeeded = quantities.Where(q => q.Needs.HasFlag(QuantityNeeds.Graph)).ToArray();
         context = new StepContext(network, reader);
 
         var resumeNotes = new List<string>();
@@ -191,8 +191,9 @@ public sealed class TrainingSession : IDisposable
         watch.Start();
         long step = StepIndex;
         using var scope = NewDisposeScope();
-        ForwardBackward(step, final: false);
-        if (!Compute(step % Spec.LogEvery == 0, final: false))
+        bool logged = step % Spec.LogEvery == 0;
+        ForwardBackward(step, logged, final: false);
+        if (!Compute(logged, final: false))
         {
             watch.Stop();
             return false;
@@ -207,14 +208,16 @@ public sealed class TrainingSession : IDisposable
     }
 
     /// <summary>Draws a batch, runs it forward and backward (gradients in .grad) and fills the step's context.</summary>
-    private void ForwardBackward(long step, bool final)
+    private void ForwardBackward(long step, bool logged, bool final)
     {
+        // The graph is kept (for double backward) only on the steps a quantity that needs it computes.
+        bool keepGraph = graphNeeded.Any(q => q.Schedule.Includes(step, logged, final));
         var (x, y) = batches.Next();
         if (channelsLast) x = InputLayout.ChannelsLast(x);
         var output = network.forward(x);
         var value = Losses.For(loss)(output, y);
         Optimizer.ZeroGrad();
-        value.backward(create_graph: keepGraph);
+        value.backward(retain_graph: keepGraph, create_graph: keepGraph);
         context.Step = step;
         context.Final = final;
         context.LearningRate = clock.LearningRate(final ? Math.Max(0, step - 1) : step);
@@ -303,7 +306,7 @@ public sealed class TrainingSession : IDisposable
             // The state after the last update, so every trajectory ends where training ended.
             using (var scope = NewDisposeScope())
             {
-                ForwardBackward(Steps, final: true);
+                ForwardBackward(Steps, logged: true, final: true);
                 if (double.IsFinite(HostReads.ToDoubles(context.Loss.detach().to(ScalarType.Float64))[0])) Compute(logged: true, final: true);
             }
             Optimizer.ZeroGrad();

@@ -1,4 +1,5 @@
 using NeuralMechanics.Training;
+using static TorchSharp.torch;
 
 namespace NeuralMechanics.Theory.Optimizers;
 
@@ -31,6 +32,35 @@ public sealed class AdamTheory : OptimizerTheory
     /// <inheritdoc/>
     public override double EquilibriumNorm(double eta, double lambda, double normalisedUpdateSquared) =>
         decoupled ? Stationary.AdamWNorm(eta, lambda, settings.Beta1, normalisedUpdateSquared) : double.NaN;
+
+    /// <summary>
+    /// (1+β₁)(2 − ηλ)/((1−β₁)η) with AdamW's decoupled λ, (2+2β₁)/((1−β₁)η) for Adam (its L2 decay is in
+    /// the curvature P⁻¹(H + λI)): the preconditioned threshold of Cohen et al. 2022 (<see cref="EdgeOfStability.Adam"/>).
+    /// </summary>
+    public override double SharpnessThreshold(double eta, double lambda) =>
+        EdgeOfStability.Adam(eta, settings.Beta1, decoupled ? lambda : 0);
+
+    /// <inheritdoc/>
+    public override string? SharpnessThresholdFormula => decoupled ? "(1+β₁)(2−ηλ)/((1−β₁)η)" : "(2+2β₁)/((1−β₁)η)";
+
+    /// <inheritdoc/>
+    public override string SharpnessMeasure => decoupled ? "P⁻¹H" : "P⁻¹(H + λI)";
+
+    /// <inheritdoc/>
+    public override bool Preconditioned => true;
+
+    /// <summary>
+    /// P = (1−β₁ᵏ)(√(v/(1−β₂ᵏ)) + ε) after k updates: the update is θ' = θ − ηP⁻¹m with the raw first
+    /// moment m, as <see cref="AdamOptimizer"/> applies it (its bias correction of m moved into P).
+    /// </summary>
+    internal override Tensor? Preconditioner(IOptimizer optimizer, string name)
+    {
+        var adam = (AdamOptimizer)optimizer;
+        if (adam.SecondMoment(name) is not { } v) return null;
+        long k = adam.StepCount(name);
+        using TorchSharp.Scalar bc2 = Math.Sqrt(1 - Math.Pow(settings.Beta2, k)), eps = settings.Eps, bc1 = 1 - Math.Pow(settings.Beta1, k);
+        return v.sqrt().div_(bc2).add_(eps).mul_(bc1);
+    }
 
     /// <inheritdoc/>
     public override string? MatrixChargesUnavailable =>

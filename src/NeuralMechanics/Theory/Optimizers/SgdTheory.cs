@@ -51,6 +51,20 @@ public sealed class SgdTheory : OptimizerTheory
         : !Momentum ? "√(2λ/η)"
         : settings.Dampening == 0 ? "√(2λ/(η(1+β)))" : "√(2λ/(η(1−α)(1+β)))";
 
+    /// <summary>
+    /// 2/η; heavy ball 2(1+β)/(η(1−α)); Nesterov 2(1+β)/(η(1+β(2−α))) (<see cref="EdgeOfStability"/>),
+    /// for the curvature of H + λI (the L2 decay is in the gradient), so it does not depend on λ.
+    /// </summary>
+    public override double SharpnessThreshold(double eta, double lambda) =>
+        settings.Nesterov ? EdgeOfStability.Nesterov(eta, settings.Momentum, settings.Dampening)
+        : Momentum ? EdgeOfStability.HeavyBall(eta, settings.Momentum, settings.Dampening)
+        : EdgeOfStability.GradientDescent(eta);
+
+    /// <inheritdoc/>
+    public override string? SharpnessThresholdFormula => settings.Nesterov
+        ? settings.Dampening == 0 ? "2(1+β)/(η(1+2β))" : "2(1+β)/(η(1+β(2−α)))"
+        : !Momentum ? "2/η" : settings.Dampening == 0 ? "2(1+β)/η" : "2(1+β)/(η(1−α))";
+
     /// <inheritdoc/>
     public override string? MatrixChargesUnavailable => Momentum
         ? "matrix charges with momentum: the law (docs/design.md, \"Transformers\") is not tracked; only the measured charge is recorded"

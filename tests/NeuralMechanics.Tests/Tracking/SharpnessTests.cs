@@ -1,0 +1,173 @@
+using NeuralMechanics.Models;
+using NeuralMechanics.Runs;
+using NeuralMechanics.Tests.Data;
+using NeuralMechanics.Tests.Runs;
+using NeuralMechanics.Tracking;
+using NeuralMechanics.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralMechanics.Tests.Tracking;
+
+/// <summary>
+/// The sharpness λ_max (<see cref="Sharpness"/>, Lanczos on Hessian-vector products): the top
+/// eigenvalue of a quadratic's known spectrum, of a small float64 network's dense Hessian, and a run
+/// resumed from its checkpoint (the warm-start eigenvector) continues its table bit for bit.
+/// </summary>
+[Collection(TorchRngCollection.Name)]
+public sealed class SharpnessTests
+{
+    // A = U diag(spectrum) Uᵀ with a random orthogonal U: the most negative eigenvalue (−10) is larger in
+    // magnitude than the top one (7), which power iteration would find instead.
+    private static (Tensor A, Tensor U) Quadratic(double[] spectrum)
+    {
+        var generator = new Generator(5);
+        var (q, _) = linalg.qr(randn([spectrum.Length, spectrum.Length], dtype: ScalarType.Float64, generator: generator));
+        var a = q.matmul(diag(tensor(spectrum, dtype: ScalarType.Float64))).matmul(q.T);
+        return (a, q);
+    }
+
+    private static readonly double[] Spectrum = [.. Enumerable.Range(0, 28).Select(i => -3 + 9.0 * i / 28), -10, 7];
+
+    [Fact]
+    public void LanczosFindsTheTopEigenvalueSevenOfAQuadraticWhoseMostNegativeEigenvalueIsMinusTen()
+    {
+        using var scope = NewDisposeScope();
+        var (a, _) = Quadratic(Spectrum);
+        var start = ones([Spectrum.Length], dtype: ScalarType.Float64);
+        var result = Lanczos.Top(v => a.matmul(v), start, tolerance: 1e-12, maxIterations: 30);
+        Assert.True(Math.Abs(result.Value - 7) <= 1e-12 * 7, $"λ_max = {result.Value:R}");
+        Assert.True(result.Residual <= 1e-12);
+        // The Ritz vector is the eigenvector of 7 (the last column of U), up to sign.
+        var (_, u) = Quadratic(Spectrum);
+        double overlap = Math.Abs(result.Vector.dot(u[.., ^1]).ReadDouble());
+        Assert.True(1 - overlap < 1e-12, $"1 − |⟨y, u⟩| = {1 - overlap:G3}");
+    }
+
+    [Fact]
+    public void WarmStartedFromTheTopEigenvectorLanczosStopsAfterOneProduct()
+    {
+        using var scope = NewDisposeScope();
+        var (a, u) = Quadratic(Spectrum);
+        var result = Lanczos.Top(v => a.matmul(v), u[.., ^1].contiguous(), tolerance: 1e-8, maxIterations: 30);
+        Assert.Equal(1, result.Iterations);
+        Assert.Equal(7, result.Value, 12);
+    }
+
+    // Linear(4, 5) → tanh → Linear(5, 3) in float64, cross-entropy on 16 fixed examples.
+    private static (nn.Module<Tensor, Tensor> Network, Tensor X, Tensor Y) SmallNetwork()
+    {
+        manual_seed(11);
+        var network = nn.Sequential(("fc1", nn.Linear(4, 5)), ("act", nn.Tanh()), ("fc2", nn.Linear(5, 3)));
+        network.to(ScalarType.Float64);
+        var generator = new Generator(12);
+        var x = randn([16, 4], dtype: ScalarType.Float64, generator: generator);
+        var y = randint(3, [16], generator: generator);
+        return (network, x, y);
+    }
+
+    private static RunSpec Spec(string dir, long steps, OptimizerSettings optimizer) => new()
+    {
+        Model = "small", Data = "fixed", Optimizer = optimizer, BatchSize = 16, Steps = steps, LogEvery = 1, EvalEvery = 0, CheckpointEvery = 0, Track = false, OutDir = dir,
+    };
+
+    private static TrajectoryTable Train(string dir, nn.Module<Tensor, Tensor> network, Tensor x, Tensor y, long steps, long every, OptimizerSettings optimizer,
+        double tolerance = Sharpness.DefaultTolerance, int maxIterations = Sharpness.DefaultMaxIterations, bool resume = false)
+    {
+        var options = new TrainingSessionOptions();
+        options.Quantities.Add(setup => new Sharpness(setup, every, tolerance, maxIterations));
+        var architecture = Architecture.Describe(network, [4], LossKind.CrossEntropy);
+        var spec = Spec(dir, steps, optimizer);
+        var batches = new FixedBatch(x, y);
+        using (var session = resume ? TrainingSession.Resume(network, architecture, spec, batches, options: options)
+                   : TrainingSession.Start(network, architecture, spec, batches, options: options))
+            session.Run();
+        return TrajectoryReader.Read(Path.Combine(dir, Sharpness.Folder));
+    }
+
+    private static double DenseTopEigenvalue(nn.Module<Tensor, Tensor> network, Tensor x, Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        var parameters = network.parameters().ToArray();
+        var loss = nn.functional.cross_entropy(network.forward(x), y);
+        var grads = autograd.grad([loss], parameters, create_graph: true, retain_graph: true);
+        var flat = cat(grads.Select(g => g.reshape(-1)).ToArray());
+        long n = flat.shape[0];
+        var rows = new Tensor[n];
+        for (long i = 0; i < n; i++)
+            rows[i] = cat(autograd.grad([flat[i]], parameters, retain_graph: true).Select(t => t.reshape(-1)).ToArray());
+        var hessian = stack(rows);
+        Assert.True((hessian - hessian.T).abs().max().ReadDouble() < 1e-12);
+        return linalg.eigvalsh(hessian)[-1].ReadDouble();
+    }
+
+    [Fact]
+    public void TheSharpnessOfASmallFloat64NetworkIsItsDenseHessiansTopEigenvalueWithinOneInTenToTheEight()
+    {
+        using var dir = new TempDirectory();
+        var (network, x, y) = SmallNetwork();
+        double dense = DenseTopEigenvalue(network, x, y);
+        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1), tolerance: 1e-10, maxIterations: 43);
+
+        double measured = table.Doubles(Sharpness.LambdaMaxColumn)[0];
+        Assert.Equal(0L, table.Longs(TrajectorySchema.Step)[0]);
+        Assert.True(Math.Abs(measured - dense) <= 1e-8 * Math.Abs(dense), $"Lanczos {measured:R}, dense {dense:R}");
+        Assert.Equal(2 / 0.1, table.Doubles(Sharpness.ThresholdColumn)[0], 12);
+        Assert.True(table.Doubles(Sharpness.ResidualColumn)[0] <= 1e-10);
+    }
+
+    [Fact]
+    public void WithWeightDecayTheSharpnessIsThatOfHPlusLambdaTimesTheIdentity()
+    {
+        using var dir = new TempDirectory();
+        var (network, x, y) = SmallNetwork();
+        double dense = DenseTopEigenvalue(network, x, y);
+        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1, 0.25), tolerance: 1e-10, maxIterations: 43);
+        Assert.True(Math.Abs(table.Doubles(Sharpness.LambdaMaxColumn)[0] - (dense + 0.25)) <= 1e-8 * dense);
+    }
+
+    [Fact]
+    public void WithMomentumTheThresholdIsTwoTimesOnePlusBetaOverEta()
+    {
+        using var dir = new TempDirectory();
+        var (network, x, y) = SmallNetwork();
+        var table = Train(dir.Path, network, x, y, steps: 2, every: 1, new SgdSettings(0.1, 0, 0.9));
+        Assert.All(table.Doubles(Sharpness.ThresholdColumn), t => Assert.Equal(2 * 1.9 / 0.1, t, 10));
+    }
+
+    [Fact]
+    public void ARunResumedFromItsCheckpointWritesTheSameStabilityTableBitForBit()
+    {
+        using var dir = new TempDirectory();
+        string whole = Path.Combine(dir.Path, "whole"), parts = Path.Combine(dir.Path, "parts");
+        // A loose tolerance and few products: the warm start decides the values, so a lost eigenvector would show.
+        var (network, x, y) = SmallNetwork();
+        var expected = Train(whole, network, x, y, steps: 12, every: 3, new SgdSettings(0.5), tolerance: 1e-2, maxIterations: 3);
+        (network, x, y) = SmallNetwork();
+        Train(parts, network, x, y, steps: 7, every: 3, new SgdSettings(0.5), tolerance: 1e-2, maxIterations: 3);
+        (network, x, y) = SmallNetwork();
+        var resumed = Train(parts, network, x, y, steps: 12, every: 3, new SgdSettings(0.5), tolerance: 1e-2, maxIterations: 3, resume: true);
+
+        Assert.Equal([0L, 3, 6, 9, 12], expected.Longs(TrajectorySchema.Step));
+        Assert.Equal(expected.Longs(TrajectorySchema.Step), resumed.Longs(TrajectorySchema.Step));
+        Assert.Equal(expected.Doubles(Sharpness.LambdaMaxColumn), resumed.Doubles(Sharpness.LambdaMaxColumn));
+        Assert.Equal(expected.Ints(Sharpness.IterationsColumn), resumed.Ints(Sharpness.IterationsColumn));
+    }
+
+    [Fact]
+    public void AReportOfARunWithAStabilityTableDrawsTheSharpnessFigureAndTabulatesTheLastLambdaMaxOverTheThreshold()
+    {
+        using var dir = new TempDirectory();
+        string run = Path.Combine(dir.Path, "run");
+        var (network, x, y) = SmallNetwork();
+        var table = Train(run, network, x, y, steps: 4, every: 2, new SgdSettings(0.1));
+        var summary = NeuralMechanics.Reporting.Reporter.Write([run], Path.Combine(dir.Path, "report"));
+
+        Assert.True(summary.Figures.Single(f => f.Id == "sharpness").IsWritten);
+        var lambda = table.Doubles(Sharpness.LambdaMaxColumn);
+        string ratio = (lambda[^1] / (2 / 0.1)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        var markdown = File.ReadAllLines(Path.Combine(dir.Path, "report", "report.md"));
+        var row = Assert.Single(markdown, l => l.StartsWith("| run | 3 |", StringComparison.Ordinal));
+        Assert.Contains($"| {ratio} |", row);
+    }
+}
