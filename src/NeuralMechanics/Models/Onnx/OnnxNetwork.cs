@@ -1,0 +1,168 @@
+using System.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace NeuralMechanics.Models.Onnx;
+
+/// <summary>
+/// A PyTorch model imported from an ONNX file exported in training mode: a TorchSharp module that runs
+/// the file's graph node by node. Its parameters are the initializers the graph trains (weights, biases,
+/// BatchNorm and LayerNorm affine), BatchNorm's running statistics are buffers; Dropout and
+/// BatchNormalization follow the module's training or eval mode. It trains like any other network and
+/// names its parameters for Python through <see cref="IStateDictNames"/> (docs/design.md, "ONNX import").
+/// </summary>
+public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames
+{
+    private readonly OnnxNode[] nodes;
+    private readonly string file;
+    private readonly long opset;
+    // Initializer name → own (registered) name, for parameters and buffers.
+    private readonly Dictionary<string, string> parameters = new();
+    private readonly Dictionary<string, string> buffers = new();
+    // Constants (Constant nodes, integer initializers, the exporter's own float initializers) on the CPU.
+    private readonly Dictionary<string, Tensor> constants = new();
+    // Floating constants copied to the device and dtype of the computation, made once.
+    private readonly Dictionary<(string, DeviceType, int, ScalarType), Tensor> placed = new();
+    private readonly Dictionary<string, string> stateDictNames = new();
+    private readonly Dictionary<int, Scalar> heldScalars = new();
+
+    private OnnxNetwork(OnnxFile onnx) : base(nameof(OnnxNetwork))
+    {
+        file = onnx.Path;
+        opset = onnx.Opset;
+        nodes = onnx.Graph.Node.Select((n, i) => new OnnxNode(n, i)).ToArray();
+        ExampleShape = onnx.ExampleShape;
+        Classes = onnx.Classes;
+        InputName = onnx.Input.Name;
+        OutputName = onnx.Graph.Output[0].Name;
+        OnnxOperators.CheckSupported(nodes, file);
+        EvalExport.Refuse(nodes, onnx);
+
+        var owned = new HashSet<string>();
+        var bufferInputs = new HashSet<string>();
+        foreach (var n in nodes.Where(n => n.OpType == "BatchNormalization"))
+            for (var i = 3; i < 5 && i < n.Inputs.Length; i++) bufferInputs.Add(n.Inputs[i]);
+        var used = nodes.SelectMany(n => n.Inputs).ToHashSet();
+        foreach (var (name, proto) in onnx.Initializers)
+        {
+            if (!used.Contains(name)) continue;
+            var value = OnnxFile.ToTensor(proto, file);
+            // A state_dict entry keeps its name; the exporter's own constants are "onnx::…" or "/…".
+            var isState = OnnxFile.IsFloating(proto) && !name.Contains("::") && !name.StartsWith('/');
+            if (!isState)
+            {
+                constants[name] = value;
+                continue;
+            }
+            var own = OwnName(name, owned);
+            stateDictNames[own] = name;
+            if (bufferInputs.Contains(name))
+            {
+                register_buffer(own, value);
+                buffers[name] = own;
+            }
+            else
+            {
+                register_parameter(own, new Parameter(value, requires_grad: true));
+                parameters[name] = own;
+            }
+        }
+        foreach (var n in nodes.Where(n => n.OpType == "Constant"))
+            constants[n.Outputs[0]] = OnnxOperators.ConstantValue(n, file);
+        for (var i = 0; i < nodes.Length; i++)
+            if (nodes[i].OpType == "LeakyRelu") heldScalars[i] = nodes[i].Float("alpha", 0.01);
+    }
+
+    /// <summary>Reads an ONNX file exported with <c>training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False</c>.
+    /// A file that is not ONNX, uses an operator outside the supported set, or was exported in eval mode
+    /// (BatchNorm folded into the convolutions) is an <see cref="InvalidInputException"/> that says so.</summary>
+    public static OnnxNetwork Load(string path)
+    {
+        var network = new OnnxNetwork(OnnxFile.Read(path));
+        network.train();
+        return network;
+    }
+
+    /// <summary>The shape of one example, from the graph's input (C×H×W, features, or T×D).</summary>
+    public long[] ExampleShape { get; }
+
+    /// <summary>The classes: the last dimension of the graph's output.</summary>
+    public long Classes { get; }
+
+    /// <summary>The graph's input name.</summary>
+    public string InputName { get; }
+
+    /// <summary>The graph's output name.</summary>
+    public string OutputName { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> StateDictNames => stateDictNames;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        var values = new Dictionary<string, Tensor> { [InputName] = input };
+        var run = new OnnxOperators.Context(this, input.dtype, input.device);
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            var node = nodes[i];
+            if (node.OpType == "Constant") continue;
+            var inputs = new Tensor?[node.Inputs.Length];
+            for (var k = 0; k < inputs.Length; k++)
+                inputs[k] = node.Has(k) ? Value(node.Inputs[k], values, run) : null;
+            var output = OnnxOperators.Run(node, i, inputs, run);
+            values[node.Outputs[0]] = output;
+        }
+        return scope.MoveToOuter(Value(OutputName, values, run));
+    }
+
+    private Tensor Value(string name, Dictionary<string, Tensor> values, OnnxOperators.Context run)
+    {
+        if (values.TryGetValue(name, out var v)) return v;
+        if (parameters.TryGetValue(name, out var p)) return get_parameter(p)!;
+        if (buffers.TryGetValue(name, out var b)) return get_buffer(b)!;
+        if (constants.TryGetValue(name, out var c))
+        {
+            if (!c.is_floating_point()) return c;
+            var key = (name, run.Device.type, run.Device.index, run.FloatType);
+            if (!placed.TryGetValue(key, out var t))
+            {
+                t = c.to(run.FloatType, run.Device).DetachFromDisposeScope();
+                placed[key] = t;
+            }
+            return t;
+        }
+        throw InvalidInputException.InFile(file, $"value {name}", "expected a value produced by an earlier node, an initializer or a constant, found none (the nodes are not in topological order?)");
+    }
+
+    internal long Opset => opset;
+
+    internal string FilePath => file;
+
+    internal Scalar Held(int node) => heldScalars[node];
+
+    /// <summary>The registered name of an initializer: its state_dict name with '.' and other separators as '_', unique.</summary>
+    private static string OwnName(string name, HashSet<string> owned)
+    {
+        var sb = new StringBuilder();
+        foreach (var ch in name) sb.Append(char.IsLetterOrDigit(ch) ? ch : '_');
+        var own = sb.ToString();
+        var candidate = own;
+        for (var k = 2; !owned.Add(candidate); k++) candidate = $"{own}_{k}";
+        return candidate;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var c in constants.Values) c.Dispose();
+            foreach (var t in placed.Values) t.Dispose();
+            foreach (var s in heldScalars.Values) s.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
