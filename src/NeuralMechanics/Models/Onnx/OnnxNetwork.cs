@@ -12,20 +12,21 @@ namespace NeuralMechanics.Models.Onnx;
 /// BatchNormalization follow the module's training or eval mode. It trains like any other network and
 /// names its parameters for Python through <see cref="IStateDictNames"/> (docs/design.md, "ONNX import").
 /// </summary>
-public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames
+public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames, IDescribesItself
 {
     private readonly OnnxNode[] nodes;
     private readonly string file;
     private readonly long opset;
     // Initializer name → own (registered) name, for parameters and buffers.
-    private readonly Dictionary<string, string> parameters = new();
-    private readonly Dictionary<string, string> buffers = new();
+    private readonly Dictionary<string, string> parameterNames = new();
+    private readonly Dictionary<string, string> bufferNames = new();
     // Constants (Constant nodes, integer initializers, the exporter's own float initializers) on the CPU.
     private readonly Dictionary<string, Tensor> constants = new();
     // Floating constants copied to the device and dtype of the computation, made once.
     private readonly Dictionary<(string, DeviceType, int, ScalarType), Tensor> placed = new();
     private readonly Dictionary<string, string> stateDictNames = new();
     private readonly Dictionary<int, Scalar> heldScalars = new();
+    private readonly Dictionary<int, nn.Module<Tensor, Tensor>> dropouts = new();
 
     private OnnxNetwork(OnnxFile onnx) : base(nameof(OnnxNetwork))
     {
@@ -60,18 +61,28 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames
             if (bufferInputs.Contains(name))
             {
                 register_buffer(own, value);
-                buffers[name] = own;
+                bufferNames[name] = own;
             }
             else
             {
                 register_parameter(own, new Parameter(value, requires_grad: true));
-                parameters[name] = own;
+                parameterNames[name] = own;
             }
         }
         foreach (var n in nodes.Where(n => n.OpType == "Constant"))
             constants[n.Outputs[0]] = OnnxOperators.ConstantValue(n, file);
         for (var i = 0; i < nodes.Length; i++)
+        {
             if (nodes[i].OpType == "LeakyRelu") heldScalars[i] = nodes[i].Float("alpha", 0.01);
+            // A Dropout node is a child nn.Dropout: it follows the module's mode, and whoever switches
+            // dropout modules off (the verifier's two forward passes) switches it off too.
+            if (nodes[i].OpType == "Dropout")
+            {
+                var d = nn.Dropout(DropoutRatio(nodes[i]));
+                dropouts[i] = d;
+                register_module($"dropout{dropouts.Count}", d);
+            }
+        }
     }
 
     /// <summary>Reads an ONNX file exported with <c>training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False</c>.
@@ -100,7 +111,10 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames
     public IReadOnlyDictionary<string, string> StateDictNames => stateDictNames;
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Execute(input, null);
+
+    /// <summary>Runs the graph; <paramref name="observe"/> sees every value a node computes (the graph builder's probe).</summary>
+    internal Tensor Execute(Tensor input, Action<string, Tensor>? observe)
     {
         using var scope = torch.NewDisposeScope();
         var values = new Dictionary<string, Tensor> { [InputName] = input };
@@ -114,6 +128,7 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames
                 inputs[k] = node.Has(k) ? Value(node.Inputs[k], values, run) : null;
             var output = OnnxOperators.Run(node, i, inputs, run);
             values[node.Outputs[0]] = output;
+            observe?.Invoke(node.Outputs[0], output);
         }
         return scope.MoveToOuter(Value(OutputName, values, run));
     }
@@ -121,8 +136,8 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames
     private Tensor Value(string name, Dictionary<string, Tensor> values, OnnxOperators.Context run)
     {
         if (values.TryGetValue(name, out var v)) return v;
-        if (parameters.TryGetValue(name, out var p)) return get_parameter(p)!;
-        if (buffers.TryGetValue(name, out var b)) return get_buffer(b)!;
+        if (parameterNames.TryGetValue(name, out var p)) return get_parameter(p)!;
+        if (bufferNames.TryGetValue(name, out var b)) return get_buffer(b)!;
         if (constants.TryGetValue(name, out var c))
         {
             if (!c.is_floating_point()) return c;
@@ -137,11 +152,31 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames
         throw InvalidInputException.InFile(file, $"value {name}", "expected a value produced by an earlier node, an initializer or a constant, found none (the nodes are not in topological order?)");
     }
 
+    /// <summary>The architecture graph of the imported model (OnnxGraph), what discovery and training analyse.</summary>
+    Architecture IDescribesItself.Describe(long[] inputShape, LossKind loss)
+    {
+        if (!inputShape.SequenceEqual(ExampleShape))
+            throw InvalidInputException.InFile(file, "graph.input", $"expected examples of shape [{string.Join(",", inputShape)}], found [{string.Join(",", ExampleShape)}]");
+        return OnnxGraph.Build(this, nodes, loss);
+    }
+
     internal long Opset => opset;
 
     internal string FilePath => file;
 
     internal Scalar Held(int node) => heldScalars[node];
+
+    internal nn.Module<Tensor, Tensor> DropoutOf(int node) => dropouts[node];
+
+    /// <summary>A Dropout node's ratio: its constant second input (opset ≥ 12) or attribute, 0.5 when absent.</summary>
+    private double DropoutRatio(OnnxNode n)
+    {
+        if (opset < 12) return n.Float("ratio", 0.5);
+        if (!n.Has(1)) return 0.5;
+        if (!constants.TryGetValue(n.Inputs[1], out var ratio))
+            throw InvalidInputException.InFile(file, $"node {n.Name} (Dropout) ratio", "expected a constant ratio, found a computed value");
+        return ratio.to(ScalarType.Float64).data<double>()[0];
+    }
 
     /// <summary>The registered name of an initializer: its state_dict name with '.' and other separators as '_', unique.</summary>
     private static string OwnName(string name, HashSet<string> owned)

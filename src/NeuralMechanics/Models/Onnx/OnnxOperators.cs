@@ -208,11 +208,7 @@ internal static class OnnxOperators
                 var axis = Axis(n.Int("axis", 0), parts[0].dim());
                 return torch.cat(parts, axis);
             }
-            case "Dropout":
-            {
-                var ratio = c.Network.Opset >= 12 ? (x.Length > 1 && x[1] is { } r ? r.to(ScalarType.Float64).cpu().data<double>()[0] : 0.5) : n.Float("ratio", 0.5);
-                return nn.functional.dropout(In(0), ratio, c.Training && ratio > 0);
-            }
+            case "Dropout": return c.Network.DropoutOf(index).forward(In(0));
             case "Shape":
             {
                 var dims = In(0).shape;

@@ -1,7 +1,7 @@
 """Regenerates the ONNX import fixtures (run with Debian's /usr/bin/python3: torch 1.13, onnx 1.12).
 
 For each model NAME it writes
-  NAME.onnx   the export in training mode (constant folding off), the file the importer reads;
+  NAME.onnx   the export in training mode (constant folding off, the batch dimension dynamic), the file the importer reads;
   NAME.json   the fixed labels, the mode the reference ran in, and the tensors in NAME.bin:
               input, output, grad:<state_dict name> for every parameter and
               after:<buffer name> for every BatchNorm running statistic after that forward;
@@ -127,8 +127,11 @@ class Transformer(nn.Module):
 def export(model, x, path, training, opset):
     mode = torch.onnx.TrainingMode.TRAINING if training else torch.onnx.TrainingMode.EVAL
     model.train(training)
+    # dynamic_axes keeps the batch size a variable: without it PyTorch 1.13 traces the attention's reshapes
+    # with the export batch size as constants, and the file runs only at that batch size.
     torch.onnx.export(model, x, path, training=mode, do_constant_folding=not training,
-                      opset_version=opset, input_names=["input"], output_names=["output"])
+                      opset_version=opset, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
 
 
 def load_initializers(model, path):

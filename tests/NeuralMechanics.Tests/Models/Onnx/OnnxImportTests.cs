@@ -1,6 +1,5 @@
-using Google.Protobuf;
+using Xunit.Abstractions;
 using NeuralMechanics.Models.Onnx;
-using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
