@@ -89,7 +89,7 @@ public sealed record RunSpec
     public void Validate()
     {
         ValidateTraining();
-        if (!ModelZoo.Names.Contains(Model.ToLowerInvariant()))
+        if (!ModelZoo.IsKnown(Model))
             throw new InvalidInputException($"--model: unknown model '{Model}'; expected one of {string.Join(", ", ModelZoo.Names)}");
         if (!(ModelOptions.Width > 0) || double.IsInfinity(ModelOptions.Width))
             throw new InvalidInputException($"--width: expected a positive finite number, found {ModelOptions.Width}");

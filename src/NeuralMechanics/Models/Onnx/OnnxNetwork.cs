@@ -95,6 +95,22 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames, ID
         return network;
     }
 
+    /// <summary>Output channels of every convolution in the file at <paramref name="path"/> (empty when it cannot be read:
+    /// <see cref="Load"/> says why), for <see cref="NativeEnvironment.PrepareConvolutions"/> before the first tensor operation.</summary>
+    public static IReadOnlyList<long> ConvolutionChannels(string path)
+    {
+        try
+        {
+            var onnx = OnnxFile.Read(path);
+            return onnx.Graph.Node.Where(n => n.OpType == "Conv" && n.Input.Count > 1 && onnx.Initializers.ContainsKey(n.Input[1]))
+                .Select(n => onnx.Initializers[n.Input[1]].Dims[0]).ToList();
+        }
+        catch (InvalidInputException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>The shape of one example, from the graph's input (C×H×W, features, or T×D).</summary>
     public long[] ExampleShape { get; }
 
