@@ -25,8 +25,8 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames, ID
     // Floating constants copied to the device and dtype of the computation, made once.
     private readonly Dictionary<(string, DeviceType, int, ScalarType), Tensor> placed = new();
     private readonly Dictionary<string, string> stateDictNames = new();
-    private readonly Dictionary<int, Scalar> heldScalars = new();
-    private readonly Dictionary<int, nn.Module<Tensor, Tensor>> dropouts = new();
+    // The nodes executed by a child module (Dropout, LeakyRelu), by node index.
+    private readonly Dictionary<int, nn.Module<Tensor, Tensor>> nodeModules = new();
 
     private OnnxNetwork(OnnxFile onnx) : base(nameof(OnnxNetwork))
     {
@@ -73,14 +73,20 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames, ID
             constants[n.Outputs[0]] = OnnxOperators.ConstantValue(n, file);
         for (var i = 0; i < nodes.Length; i++)
         {
-            if (nodes[i].OpType == "LeakyRelu") heldScalars[i] = nodes[i].Float("alpha", 0.01);
+            // LeakyRelu is a child HeldLeakyReLU, which holds its slope's Scalar for the module's life.
+            if (nodes[i].OpType == "LeakyRelu")
+            {
+                var l = new HeldLeakyReLU(nodes[i].Float("alpha", 0.01));
+                nodeModules[i] = l;
+                register_module($"leaky_relu{nodeModules.Count}", l);
+            }
             // A Dropout node is a child nn.Dropout: it follows the module's mode, and whoever switches
             // dropout modules off (the verifier's two forward passes) switches it off too.
             if (nodes[i].OpType == "Dropout")
             {
                 var d = nn.Dropout(DropoutRatio(nodes[i]));
-                dropouts[i] = d;
-                register_module($"dropout{dropouts.Count}", d);
+                nodeModules[i] = d;
+                register_module($"dropout{nodeModules.Count}", d);
             }
         }
     }
@@ -180,9 +186,8 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames, ID
 
     internal string FilePath => file;
 
-    internal Scalar Held(int node) => heldScalars[node];
-
-    internal nn.Module<Tensor, Tensor> DropoutOf(int node) => dropouts[node];
+    /// <summary>The child module that executes node <paramref name="node"/> (a Dropout or a LeakyRelu).</summary>
+    internal nn.Module<Tensor, Tensor> ChildOf(int node) => nodeModules[node];
 
     /// <summary>A Dropout node's ratio: its constant second input (opset ≥ 12) or attribute, 0.5 when absent.</summary>
     private double DropoutRatio(OnnxNode n)
@@ -212,7 +217,6 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames, ID
         {
             foreach (var c in constants.Values) c.Dispose();
             foreach (var t in placed.Values) t.Dispose();
-            foreach (var s in heldScalars.Values) s.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -75,7 +75,7 @@ internal static class OnnxOperators
             case "Erf": return In(0).erf();
             case "Sqrt": return In(0).sqrt();
             case "Gelu": return nn.functional.gelu(In(0));
-            case "LeakyRelu": return In(0).leaky_relu(c.Network.Held(index));
+            case "LeakyRelu": return c.Network.ChildOf(index).forward(In(0));
             case "Add": { var (a, b) = Pair(In(0), In(1), c); return a.add(b); }
             case "Sub": { var (a, b) = Pair(In(0), In(1), c); return a.sub(b); }
             case "Mul": { var (a, b) = Pair(In(0), In(1), c); return a.mul(b); }
@@ -208,7 +208,7 @@ internal static class OnnxOperators
                 var axis = Axis(n.Int("axis", 0), parts[0].dim());
                 return torch.cat(parts, axis);
             }
-            case "Dropout": return c.Network.DropoutOf(index).forward(In(0));
+            case "Dropout": return c.Network.ChildOf(index).forward(In(0));
             case "Shape":
             {
                 var dims = In(0).shape;
