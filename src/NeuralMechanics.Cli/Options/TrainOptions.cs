@@ -8,7 +8,7 @@ namespace NeuralMechanics.Cli.Options;
 /// <summary>The options that describe a training run, shared by <c>train</c> and <c>sweep</c>.</summary>
 internal sealed class TrainOptions
 {
-    public readonly Option<string> Model = new("--model") { Description = $"Model: {string.Join(", ", ModelZoo.Names)}", DefaultValueFactory = _ => "mlp" };
+    public readonly Option<string> Model = new("--model") { Description = $"Model: {string.Join(", ", ModelZoo.Names)}, or a PyTorch model exported to FILE.onnx in training mode (README, \"Your PyTorch model\")", DefaultValueFactory = _ => "mlp" };
     public readonly Option<string> Data = new("--data") { Description = "Dataset: fashion-mnist, mnist, cifar10, cifar100, tiny-imagenet, synthetic or synthetic:CxHxW:K", DefaultValueFactory = _ => "synthetic" };
     public readonly Option<string?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (default: /usr/share/datasets/<name>)" };
     public readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training examples" };

@@ -108,6 +108,8 @@ public sealed class Architecture
     /// </summary>
     public static Architecture Describe(nn.Module<Tensor, Tensor> network, long[] inputShape, LossKind loss)
     {
+        // An imported network builds its graph from its file (Models/Onnx/OnnxGraph).
+        if (network is IDescribesItself self) return self.Describe(inputShape, loss);
         // The probe pass may be the process's first convolution: oneDNN's guard goes first (as for zoo models).
         NativeEnvironment.PrepareConvolutions(NativeEnvironment.ConvolutionChannels(network));
         bool wasTraining = network.training;

@@ -11,6 +11,12 @@ public static class ModelZoo
     public static readonly IReadOnlyList<string> Names =
         ["logistic", "mlp", "vgg11", "vgg11-bn", "vgg13", "vgg13-bn", "vgg16", "vgg16-bn", "vgg19", "vgg19-bn", "resnet18", "resnet34", "vit"];
 
+    /// <summary>Whether <paramref name="name"/> is a zoo model or an ONNX file (a name ending in .onnx, imported by <see cref="Create"/>).</summary>
+    public static bool IsKnown(string name) => Names.Contains(name.ToLowerInvariant()) || IsOnnxFile(name);
+
+    /// <summary>Whether <paramref name="name"/> names an ONNX file (…/model.onnx) rather than a zoo model.</summary>
+    public static bool IsOnnxFile(string name) => name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// The options <paramref name="name"/> is built with when none is given: <see cref="ModelOptions"/>'s
     /// defaults, except the ViT's 4 blocks and GELU (the command line fills options it is not given from these).
@@ -25,6 +31,7 @@ public static class ModelZoo
     /// </summary>
     public static IReadOnlyList<long> ConvolutionChannels(string name, ModelOptions? options = null)
     {
+        if (IsOnnxFile(name)) return Onnx.OnnxNetwork.ConvolutionChannels(name);
         string n = name.ToLowerInvariant();
         double width = (options ?? new ModelOptions()).Width;
         if (VggDepth(n) is int vgg) return Vgg.ConvolutionChannels(vgg, width);
@@ -51,6 +58,7 @@ public static class ModelZoo
     {
         options ??= DefaultOptions(name);
         if (classes < 1) throw new InvalidInputException($"classes: expected ≥ 1, found {classes}");
+        if (IsOnnxFile(name)) return Imported(name, inputShape, classes, loss, dtype, device);
         string n = name.ToLowerInvariant();
         nn.Module<Tensor, Tensor> network;
         List<string> notes = [];
@@ -72,5 +80,22 @@ public static class ModelZoo
         BatchNormCounter.RemoveUnused(network);
         if (oneDnnWarning is not null) notes.Add(oneDnnWarning);
         return new ZooModel(n, network, Architecture.Describe(network, inputShape, loss), notes);
+    }
+
+    /// <summary>A PyTorch model from an ONNX file: its weights are the file's initializers (no seed is used), its input
+    /// shape and classes must be the data's.</summary>
+    private static ZooModel Imported(string path, long[] inputShape, int classes, LossKind loss, ScalarType dtype, Device? device)
+    {
+        string? oneDnnWarning = NativeEnvironment.PrepareConvolutions(ConvolutionChannels(path));
+        var network = Onnx.OnnxNetwork.Load(path);
+        if (!network.ExampleShape.SequenceEqual(inputShape))
+            throw InvalidInputException.InFile(path, "graph.input",
+                $"expected examples of the data's shape [{string.Join(",", inputShape)}], found [{string.Join(",", network.ExampleShape)}] (export the model with an input of the data's shape)");
+        if (network.Classes != classes)
+            throw InvalidInputException.InFile(path, "graph.output", $"expected the data's {classes} classes, found {network.Classes}");
+        if (dtype != ScalarType.Float32) network.to(dtype);
+        if (device is not null && device.type != DeviceType.CPU) network.to(device);
+        List<string> notes = oneDnnWarning is null ? [] : [oneDnnWarning];
+        return new ZooModel(path, network, Architecture.Describe(network, inputShape, loss), notes);
     }
 }

@@ -57,7 +57,7 @@ public sealed class SweepPlan
         root = Path.GetFullPath(root);
         if (File.Exists(root))
             throw InvalidInputException.InFile(root, "--out", "expected a folder for the sweep, found a file");
-        if (!ModelZoo.Names.Contains(baseConfig.Model.ToLowerInvariant()))
+        if (!ModelZoo.IsKnown(baseConfig.Model))
             throw new InvalidInputException($"--model: unknown model '{baseConfig.Model}'; expected one of {string.Join(", ", ModelZoo.Names)}");
         ValidateData(baseConfig.Data, baseConfig.DataDir);
         var points = new List<SweepPoint>();

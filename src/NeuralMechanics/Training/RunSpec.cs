@@ -95,7 +95,7 @@ public sealed record RunSpec
     public void Validate()
     {
         ValidateTraining();
-        if (!ModelZoo.Names.Contains(Model.ToLowerInvariant()))
+        if (!ModelZoo.IsKnown(Model))
             throw new InvalidInputException($"--model: unknown model '{Model}'; expected one of {string.Join(", ", ModelZoo.Names)}");
         if (!(ModelOptions.Width > 0) || double.IsInfinity(ModelOptions.Width))
             throw new InvalidInputException($"--width: expected a positive finite number, found {ModelOptions.Width}");
@@ -129,7 +129,9 @@ public sealed record RunSpec
     {
         int logEvery = LogEvery > 0 ? LogEvery : (int)Math.Max(1, (steps + 499) / 500);
         int evalEvery = EvalEvery ?? (int)Math.Max(1, steps / 20);
-        return this with { Model = Model.ToLowerInvariant(), Steps = steps, LogEvery = logEvery, EvalEvery = evalEvery, Optimizer = WithHorizon(Optimizer, steps) };
+        // An ONNX file keeps its case and becomes absolute, so a resume or a sweep's point finds it from any directory.
+        var model = ModelZoo.IsOnnxFile(Model) ? Path.GetFullPath(Model) : Model.ToLowerInvariant();
+        return this with { Model = model, Steps = steps, LogEvery = logEvery, EvalEvery = evalEvery, Optimizer = WithHorizon(Optimizer, steps) };
     }
 
     /// <summary>

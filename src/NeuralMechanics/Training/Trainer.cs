@@ -33,7 +33,7 @@ public static class Trainer
         IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
     {
         var spec = ResumedSpec(runDir, steps, device);
-        if (!ModelZoo.Names.Contains(spec.Model))
+        if (!ModelZoo.IsKnown(spec.Model))
             throw InvalidInputException.InFile(runDir, TrajectorySchema.ManifestFile,
                 $"spec.model: '{spec.Model}' is not a zoo model ({string.Join(", ", ModelZoo.Names)}); resume a run of your own model from code with Trainer.Resume(network, runDir, data)");
         spec.Validate();

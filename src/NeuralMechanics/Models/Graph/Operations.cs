@@ -86,6 +86,9 @@ public static class Operations
     /// <summary>The logistic sigmoid 1/(1 + e^{−x}), elementwise.</summary>
     public static readonly Operation Sigmoid = new("Sigmoid") { FromModule = Operation.Module<Sigmoid>() };
 
+    /// <summary>min(max(x, 0), 6) (ONNX Clip, MobileNetV2's activation): not positively homogeneous, so it stops a rescale.</summary>
+    public static readonly Operation ReLU6 = new("ReLU6") { FromModule = Operation.Module<ReLU6>() };
+
     /// <summary>The Gaussian error linear unit x·Φ(x), elementwise.</summary>
     public static readonly Operation GELU = new("GELU") { FromModule = Operation.Module<GELU>() };
 
