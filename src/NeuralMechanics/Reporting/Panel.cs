@@ -137,7 +137,8 @@ internal sealed class Panel(string title, string yLabel)
         }
         if (roundingFloor is { } floor && !LogScale)
         {
-            var band = plot.Add.HorizontalSpan(-floor, floor);
+            // ScottPlot's VerticalSpan is the band of y values across the whole x range (its HorizontalSpan is a range of x).
+            var band = plot.Add.VerticalSpan(-floor, floor);
             band.FillStyle.Color = Colors.LightGray.WithAlpha(0.6);
             band.LineStyle.Width = 0;
         }
