@@ -20,7 +20,7 @@ internal static class TrainCommand
         var output = new Option<string?>("--out") { Description = "Run directory to write (default runs/<model>-<data>-<time>)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its last checkpoint" };
         var json = JsonOption.Create("the summary (status, steps, final loss, test accuracy, speed, symmetry counts, prediction errors, notes)");
-        var cmd = new Command("train", "Train a model with SGD/momentum (PyTorch semantics), tracking every symmetry group at every step");
+        var cmd = new Command("train", "Train a model with SGD (momentum, Nesterov), Adam, AdamW or Lion (PyTorch semantics), tracking every symmetry group at every step");
         foreach (var o in options.All) cmd.Options.Add(o);
         cmd.Options.Add(output);
         cmd.Options.Add(resume);

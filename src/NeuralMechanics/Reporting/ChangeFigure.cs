@@ -53,9 +53,17 @@ internal static class ChangeFigure
             "step, divided by the layer's terms at that step (Σ_A|θ| for translation, |θ_A|² for scale, so Q(t)/Q(0) − 1, and |θ_A1|² + |θ_A2|² " +
             "for rescale; the size the relative errors are measured against). Solid: measured. Black dashed: the continuous law " +
             $"({Labels.ContinuousPrediction(kind, false)}; with momentum the {Labels.ContinuousPrediction(kind, true)}); black dotted: the exact " +
-            "discrete law (eq. 39–41; with momentum its extension in docs/design.md). Grey at 0: " +
+            "discrete law (eq. 39–41; with momentum its extension in docs/design.md)." + NoContinuousLaw(with) + " Grey at 0: " +
             "gradient flow, which conserves the quantity; the distance of the measured curve from it is the broken conservation. " +
             RoundingCaption, files);
+    }
+
+    /// <summary>For the caption: the runs whose optimizer has no continuous law draw no dashed line, and their dotted line is the optimizer's own law.</summary>
+    internal static string NoContinuousLaw(IReadOnlyList<ReportRun> runs)
+    {
+        var without = runs.Where(r => r.Theory.ContinuousLaw is null).ToList();
+        return without.Count == 0 ? "" : " " + string.Join(" ", without.GroupBy(r => r.Theory.Optimizer).Select(g =>
+            $"{string.Join(", ", g.Select(r => r.Name))} ({g.Key}): no continuous law applies, so no dashed line; dotted: the {g.First().Theory.DiscreteLaw}."));
     }
 
     /// <summary>What the grey band of the change panels is (for captions).</summary>
@@ -87,14 +95,18 @@ internal static class ChangeFigure
         panel.Add(change.Continuous, FigureStyle.Prediction, Panel.Style.Dashed);
         panel.Add(change.Discrete, FigureStyle.Prediction, Panel.Style.Dotted);
         panel.LegendLine("measured", FigureStyle.Category(colour));
-        Legend(panel, kind, run.UsesMomentum);
+        Legend(panel, change, run.UsesMomentum, run.Theory.DiscreteLawShort);
         return panel;
     }
 
-    public static void Legend(Panel panel, string kind, bool momentum)
+    /// <summary>
+    /// The legend of a change panel: only the laws drawn, the dotted one named by the run's optimizer
+    /// (Adam's, AdamW's, Lion's update identity; SGD's exact recurrence).
+    /// </summary>
+    public static void Legend(Panel panel, Change change, bool momentum, string discreteLaw)
     {
-        panel.LegendLine(momentum ? "oscillator" : "modified flow", FigureStyle.Prediction, Panel.Style.Dashed);
-        panel.LegendLine("discrete", FigureStyle.Prediction, Panel.Style.Dotted);
+        if (!change.Continuous.IsEmpty) panel.LegendLine(momentum ? "oscillator" : "modified flow", FigureStyle.Prediction, Panel.Style.Dashed);
+        if (!change.Discrete.IsEmpty) panel.LegendLine(discreteLaw, FigureStyle.Prediction, Panel.Style.Dotted);
         panel.LegendLine("gradient flow", ScottPlot.Colors.Gray, Panel.Style.Reference);
     }
 

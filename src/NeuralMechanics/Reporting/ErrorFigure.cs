@@ -62,7 +62,7 @@ internal static class ErrorFigure
             foreach (var (predictor, series) in curves[run][kind])
             {
                 panel.Add(series, Colour(predictor), Panel.Style.Solid, Width(predictor));
-                if (!series.Positive().IsEmpty) panel.LegendLine(Labels.Predictor(predictor), Colour(predictor), Panel.Style.Solid);
+                if (!series.Positive().IsEmpty) panel.LegendLine(Label(run, predictor), Colour(predictor), Panel.Style.Solid);
             }
             if (panel.IsEmpty) panel.EmptyNote = EmptyNote(run, kind);
             panels.Add(panel);
@@ -101,6 +101,10 @@ internal static class ErrorFigure
     }
 
     /// <summary>Why a run's error panel of <paramref name="kind"/> has no curve.</summary>
+    /// <summary>A predictor's legend label for <paramref name="run"/>: the discrete column holds the law of the run's optimizer (Adam's, AdamW's, Lion's update identity; SGD's exact recurrence).</summary>
+    internal static string Label(ReportRun run, string predictor) =>
+        predictor == TrajectorySchema.Discrete ? run.Theory.DiscreteLawShort : Labels.Predictor(predictor);
+
     internal static string EmptyNote(ReportRun run, string kind)
     {
         var (steps, kinds) = (run.Neurons.Longs(TrajectorySchema.Step), run.Neurons.Strings(TrajectorySchema.Kind));

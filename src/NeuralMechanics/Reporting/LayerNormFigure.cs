@@ -38,8 +38,13 @@ internal static class LayerNormFigure
         if (Readability.Unreadable(panels, $"the change figure ({ChangeFigure.Id(kind)})") is { } unreadable)
             return ReportFigure.Skipped(id, title, unreadable);
         var files = FigureFile.Save(Path.Combine(folder, id), panels, RunPanels.Columns(panels.Count), FigureStyle.PanelWidth, FigureStyle.PanelHeight);
-        return ReportFigure.Written(id, title, caption, files);
+        return ReportFigure.Written(id, title, caption + DiscreteOnly(sgd), files);
     }
+
+    /// <summary>For the caption: which runs' prediction is their optimizer's discrete law, as no continuous law applies to it.</summary>
+    internal static string DiscreteOnly(IReadOnlyList<ReportRun> runs) => string.Concat(runs.Where(r => r.Theory.ContinuousLaw is null)
+        .GroupBy(r => r.Theory.Optimizer)
+        .Select(g => $" {string.Join(", ", g.Select(r => r.Name))} ({g.Key}): the prediction is the {g.First().Theory.DiscreteLaw}; no continuous law applies."));
 
     /// <summary>A panel with one shaded curve and its prediction per layer; the legend names the first and last layer.</summary>
     public static Panel LayerPanel(ReportRun run, string kind, IReadOnlyList<string> layers, string title, string yLabel, ScottPlot.Color colour)

@@ -64,8 +64,9 @@ internal static class NeuronFigure
                 panel.Add(change.Discrete, FigureStyle.Prediction, Panel.Style.Dotted);
                 // A legend in every panel keeps the plot areas of a row the same size.
                 panel.LegendLine("measured", FigureStyle.Category(row));
-                panel.LegendLine("continuous", FigureStyle.Prediction, Panel.Style.Dashed);
-                panel.LegendLine("discrete", FigureStyle.Prediction, Panel.Style.Dotted);
+                // Only the laws drawn, the dotted one named by the run's optimizer (AdamW: its update identity).
+                if (!change.Continuous.IsEmpty) panel.LegendLine("continuous", FigureStyle.Prediction, Panel.Style.Dashed);
+                if (!change.Discrete.IsEmpty) panel.LegendLine(run.Theory.DiscreteLawShort, FigureStyle.Prediction, Panel.Style.Dotted);
                 panels.Add(panel);
             }
         }
@@ -77,8 +78,10 @@ internal static class NeuronFigure
         var files = FigureFile.Save(Path.Combine(folder, Id(run, kind)), panels, UnitsPerLayer, FigureStyle.SmallPanelWidth, FigureStyle.SmallPanelHeight);
         return ReportFigure.Written(Id(run, kind), $"{Title(kind)}: {run.Name}",
             $"Run {run.Name} ({settings}): per row one of up to {Layers} layers, the {UnitsPerLayer} groups (neurons) with the largest relative change " +
-            $"|Q(T) − Q(0)| / terms(0) over the run (in each title). Each panel: the group's change Q(t) − Q(0) (measured, solid), the continuous " +
-            $"law ({Labels.ContinuousPrediction(kind, run.UsesMomentum)}, black dashed) and the exact discrete law (black dotted); grey at 0, " +
+            $"|Q(T) − Q(0)| / terms(0) over the run (in each title). Each panel: the group's change Q(t) − Q(0) (measured, solid), " +
+            (run.Theory.ContinuousLaw is null
+                ? $"and, black dotted, {run.Theory.Optimizer}'s {run.Theory.DiscreteLaw} (no continuous law applies to it); grey at 0, "
+                : $"the continuous law ({Labels.ContinuousPrediction(kind, run.UsesMomentum)}, black dashed) and the exact discrete law (black dotted); grey at 0, ") +
             "gradient flow's conservation. " + ChangeFigure.RoundingCaption, files);
     }
 }

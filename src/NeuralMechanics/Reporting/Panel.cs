@@ -137,7 +137,8 @@ internal sealed class Panel(string title, string yLabel)
         }
         if (roundingFloor is { } floor && !LogScale)
         {
-            var band = plot.Add.HorizontalSpan(-floor, floor);
+            // ScottPlot's VerticalSpan is the band of y values across the whole x range (its HorizontalSpan is a range of x).
+            var band = plot.Add.VerticalSpan(-floor, floor);
             band.FillStyle.Color = Colors.LightGray.WithAlpha(0.6);
             band.LineStyle.Width = 0;
         }
@@ -155,8 +156,10 @@ internal sealed class Panel(string title, string yLabel)
                 LogScale ? series.Values.Select(Math.Log10).ToArray() : series.Values);
             line.Color = color;
             line.LineWidth = style is Style.Points or Style.OpenPoints ? 0 : width;
-            line.LinePattern = Pattern(style);
-            // A curve of one point (a run stopped after its first row) has no line to draw: a marker shows it.
+            // A curve of one point (a run stopped after its first row) has no line to draw: a marker shows it,
+            // drawn solid, since Skia's SVG device cannot put a dash on a circle (it printed "Unsupported path
+            // effect in addPaint." for each one). Dashed lines of two or more points keep their dashes in PNG and SVG.
+            line.LinePattern = series.Count == 1 ? LinePattern.Solid : Pattern(style);
             line.MarkerSize = style is Style.Points or Style.OpenPoints ? 9 : series.Count == 1 ? 7 : 0;
             line.MarkerShape = style == Style.OpenPoints ? MarkerShape.OpenCircle : MarkerShape.FilledCircle;
         }

@@ -174,7 +174,8 @@ internal sealed class ReportRun
     {
         var continuous = column(TrajectorySchema.Continuous);
         return continuous.IsEmpty
-            ? (column(TrajectorySchema.Discrete), Theory.DiscreteLaw)
+            // The short name: the legend holds it in one line beside the layers' names (the caption gives the law).
+            ? (column(TrajectorySchema.Discrete), $"{Theory.DiscreteLawShort} ({Theory.Optimizer})")
             : (continuous, Labels.ContinuousPrediction(kind, UsesMomentum));
     }
 

@@ -48,6 +48,6 @@ internal static class TranslationFigure
         return ReportFigure.Written(Id, Title,
             $"Sum over classes of the final layer's weights reading one input (a sample of up to {Units} columns of {layerName} per run), " +
             "empirical in colour (one colour per weight decay λ), prediction black dashed. Without weight decay the sums are conserved; " +
-            "with it they decay as exp(−λt).", files);
+            "with it they decay as exp(−λt)." + LayerNormFigure.DiscreteOnly(sgd), files);
     }
 }

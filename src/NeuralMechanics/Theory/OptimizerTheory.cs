@@ -19,6 +19,9 @@ public abstract class OptimizerTheory
     /// <summary>The exact discrete law a set with one λ follows, named for legends, e.g. "exact discrete SGD recurrence (eq. 39–41)".</summary>
     public virtual string DiscreteLaw => "update identity Qₙ₊₁ = Qₙ + 2⟨θ, Δθ⟩ + |Δθ|² (measured Δθ)";
 
+    /// <summary>The discrete law's short name for legends of small panels: "update identity" unless the rule has an exact recurrence of its own.</summary>
+    public virtual string DiscreteLawShort => "update identity";
+
     /// <summary>The paper's continuous model under this rule, or null where none is derived.</summary>
     public virtual string? ContinuousLaw => null;
 

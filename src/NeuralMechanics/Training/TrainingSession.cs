@@ -45,6 +45,8 @@ public sealed class TrainingSession : IDisposable
     private readonly long start;
     private RunStatus? stopped;
     private bool dropped, disposed;
+    // The test accuracy of the state after the last update when a quantity (the eval table) measured it: the result reuses it.
+    private double? finalTest;
 
     private TrainingSession(nn.Module<Tensor, Tensor> network, Architecture architecture, RunSpec spec, IBatchSource batches,
         Func<nn.Module<Tensor, Tensor>, double>? testAccuracy, IEnumerable<string> modelNotes, bool resume, TrainingSessionOptions? options)
@@ -72,7 +74,7 @@ public sealed class TrainingSession : IDisposable
 
         board = new TensorBoardLog(Directory.TensorBoardFolder);
         reader.ReadEvery = Spec.Device == "cuda" ? 50 : 1;
-        var setup = new QuantitySetup(Spec, architecture, Analysis, network, Optimizer, Directory, board, reader, testAccuracy, Diverged);
+        var setup = new QuantitySetup(Spec, architecture, Analysis, network, Optimizer, Directory, board, reader, testAccuracy is null ? null : Test, Diverged);
         quantities = (options ?? new TrainingSessionOptions()).Quantities.Select(create => create(setup)).OfType<ITrackedQuantity>().ToArray();
         views = quantities.Select(q => new OptimizerView(Optimizer, q.Needs)).ToArray();
         writers = setup.Opened.Select(t => t.Writer).ToArray();
@@ -225,6 +227,17 @@ public sealed class TrainingSession : IDisposable
         (context.Input, context.Target, context.Output, context.Loss) = (x, y, output, value);
     }
 
+    /// <summary>
+    /// The test accuracy as quantities see it: a pass over the test split, remembered when it is of
+    /// this network after the last update, so <see cref="Finish"/> does not pass over the split again.
+    /// </summary>
+    private double Test(nn.Module<Tensor, Tensor> net)
+    {
+        double value = testAccuracy!(net);
+        if (context.Final && ReferenceEquals(net, network)) finalTest = value;
+        return value;
+    }
+
     /// <summary>Hands the step to each quantity that computes at it, in order; false when the run stopped (a non-finite loss).</summary>
     private bool Compute(bool logged, bool final)
     {
@@ -312,7 +325,7 @@ public sealed class TrainingSession : IDisposable
             Optimizer.ZeroGrad();
             if (testAccuracy is not null)
             {
-                test = testAccuracy(network);
+                test = finalTest ?? testAccuracy(network);
                 board.AddScalar("test/accuracy", test, Steps);
             }
             stopped = RunStatus.Finished(new RunOutcome(Steps, lastLoss, lastAccuracy, test, speed, watch.Elapsed.TotalSeconds));

@@ -60,7 +60,8 @@ public class ResNetSymmetryTests
         Assert.Equal(4, results.Count(r => r.Layer.Contains('+')));
         foreach (var r in results.Where(r => r.Exact))
             Assert.True(r.Invariance < 1e-9 && r.Gradient < 1e-9 && r.Noise < 1e-9 && r.Hessian < 1e-7, $"{r.Layer} {r.Kind}: {r}");
-        Assert.All(results.Where(r => r.Kind == SymmetryKind.Scale), r => Assert.InRange(r.Gradient, 0, 1e-2));
+        // BatchNorm's ε makes scale symmetry approximate: a residual of order ε (VerificationBounds).
+        Assert.All(results.Where(r => r.Kind == SymmetryKind.Scale), r => Assert.InRange(r.Gradient, 0, VerificationBounds.BatchNormScaleGradient));
     }
 
     [Fact]

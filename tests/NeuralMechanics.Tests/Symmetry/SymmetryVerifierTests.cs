@@ -34,8 +34,8 @@ public class SymmetryVerifierTests
             Assert.True(r.Noise < 1e-9, $"{r.Layer} {r.Kind} noise {r.Noise}");
             Assert.True(r.Hessian < 1e-7, $"{r.Layer} {r.Kind} hessian {r.Hessian}");
         }
-        // BatchNorm's ε makes scale symmetry approximate, but only slightly.
-        Assert.All(results.Where(r => r.Kind == SymmetryKind.Scale), r => Assert.InRange(r.Gradient, 0, 1e-2));
+        // BatchNorm's ε makes scale symmetry approximate: a residual of order ε (VerificationBounds).
+        Assert.All(results.Where(r => r.Kind == SymmetryKind.Scale), r => Assert.InRange(r.Gradient, 0, VerificationBounds.BatchNormScaleGradient));
     }
 
     [Fact]
@@ -43,7 +43,8 @@ public class SymmetryVerifierTests
     {
         var results = VerifyZoo("mlp", [1, 4, 4], 3, new ModelOptions(Depth: 2, Hidden: 16, Norm: "layernorm", Activation: "leaky_relu"), LossKind.MeanSquaredError);
         Assert.All(results, r => Assert.True(r.Passed, $"{r.Layer} {r.Kind}: {r}"));
-        Assert.All(results.Where(r => r.Exact), r => Assert.InRange(r.Gradient, 0, 1e-4));
+        // Exact symmetries: float32 rounding only, well inside the verifier's tolerance of 1e-4.
+        Assert.All(results.Where(r => r.Exact), r => Assert.InRange(r.Gradient, 0, VerificationBounds.Float32ExactGradient));
         Assert.DoesNotContain(results, r => r.Layer == "out.weight"); // MSE: no softmax translation
     }
 

@@ -51,6 +51,51 @@ public sealed class EvalAccuracyTests
         Assert.All(accuracy, a => Assert.InRange(a, 0, 1));
     }
 
+    /// <summary>Runs <paramref name="spec"/> through a session whose test accuracy counts its passes over the test split.</summary>
+    private static (int Passes, TrainResult Result, double AccuracyAfter) RunCountingTestPasses(RunSpec spec)
+    {
+        manual_seed(spec.Seed);
+        var split = DataSets.Load(spec.Data, spec.DataDir, spec.Seed);
+        var train = split.Train.Take(spec.TrainLimit!.Value);
+        var norm = Normalization.Compute(train);
+        var zoo = ModelZoo.Create(spec.Model, [1, 8, 8], 4, spec.ModelOptions, spec.Loss);
+        using var loader = new BatchLoader(train, spec.BatchSize, norm, CPU, shuffle: true, seed: spec.Seed);
+        int passes = 0;
+        double Test(nn.Module<Tensor, Tensor> network)
+        {
+            passes++;
+            return Trainer.Evaluate(network, split.Test, norm, spec.BatchSize, CPU);
+        }
+
+        TrainResult result;
+        using (var session = TrainingSession.Start(zoo.Network, zoo.Architecture, spec, loader, Test)) result = session.Run();
+        int counted = passes;
+        return (counted, result, Test(zoo.Network));
+    }
+
+    [Fact]
+    public void EachEvalRowIsOnePassOverTheTestSplitAndTheFinalResultReusesTheLastRowsPass()
+    {
+        using var dir = new TempDirectory();
+        var (passes, result, _) = RunCountingTestPasses(ResumeConfigs.Mlp("none", dir.Path, 12) with { EvalEvery = 4 });
+
+        var eval = TrajectoryReader.Read(Path.Combine(dir.Path, EvalAccuracy.Folder));
+        // Steps 0, 4, 8 before their updates and 12 after the last: four rows, four passes, not five.
+        Assert.Equal([0L, 4, 8, 12], eval.Longs(TrajectorySchema.Step));
+        Assert.Equal(4, passes);
+        Assert.Equal(eval.Doubles(EvalAccuracy.TestAccuracyColumn)[^1], result.TestAccuracy);
+    }
+
+    [Fact]
+    public void ARunWithoutTheEvalTablePassesOverTheTestSplitOnceForItsResult()
+    {
+        using var dir = new TempDirectory();
+        var (passes, result, after) = RunCountingTestPasses(ResumeConfigs.Mlp("none", dir.Path, 6) with { EvalEvery = 0 });
+
+        Assert.Equal(1, passes);
+        Assert.Equal(after, result.TestAccuracy);
+    }
+
     [Fact]
     public void TheFirstRowIsTheAccuracyOfTheInitialisedNetworkOnTheTestSplit()
     {

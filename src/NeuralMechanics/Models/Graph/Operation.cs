@@ -11,73 +11,41 @@ namespace NeuralMechanics.Models;
 /// <see cref="Operations"/>.
 /// </summary>
 /// <param name="Name">The operation's name in notes and node descriptions (Linear, BatchNorm2d, ReLU, …).</param>
-public sealed record Operation(string Name)
+/// <param name="Homogeneous">Positively homogeneous and acting per channel: f(αx) = αf(x) for α &gt; 0, channel c of the output depending on channel c of the inputs only. Its output continues the stream of every input (ReLU, pooling, flatten, dropout, tokens, the residual add); a rescale crosses it.</param>
+/// <param name="CarriedInput">For an operation that is not <see cref="Homogeneous"/>: the one input whose channels its output continues, channel by channel (attention: its values, input 2; a positional embedding x + P: its tokens, input 0); null when none.</param>
+/// <param name="Merge">Whether it joins several tensors, and how.</param>
+/// <param name="Output">Along which dimension its output's channels lie.</param>
+/// <param name="Writes">How it makes the channels of its output from its own parameters (a writer of a stream), if it does.</param>
+/// <param name="Reads">How it reads the channels of its input, if it reads them in a way a symmetry survives.</param>
+/// <param name="ReadAxis">The dimension of its input whose channels it reads; <see cref="ChannelAxis.Kept"/> for any.</param>
+/// <param name="Normalisation">The normalisation it applies, or null.</param>
+/// <param name="Shifts">The slices of its parameters whose shift adds one constant to every channel of its output (read by a normalisation that removes the mean over features, each is a translation group).</param>
+/// <param name="PassesShift">Whether a shift uniform across the channels of a token (or an example) leaves it still uniform (identity, add, tokens, token mean, x + P).</param>
+/// <param name="IsIdentity">Whether its output equals its input.</param>
+/// <param name="IsAttention">Multi-head attention of queries, keys and values (inputs 0, 1, 2): the logits read the queries and keys (the attention rules count their groups), the output is linear in the values.</param>
+/// <param name="Opaque">A module the analysis cannot see into: it is named in the notes with what it stops.</param>
+/// <param name="NotAnalysed">Why a per-channel symmetry of a tensor it writes is not analysed (said in the notes), or null.</param>
+/// <param name="Description">How a node of this operation that stops a symmetry is described in notes (its name when null).</param>
+/// <param name="FromModule">Recognises a TorchSharp module as this operation: its attributes (<see cref="NodeAttributes"/>) when the module is one, null otherwise. Null for operations only a block's description or an importer makes.</param>
+public sealed record Operation(
+    string Name,
+    bool Homogeneous = false,
+    int? CarriedInput = null,
+    Merge Merge = Merge.None,
+    ChannelAxis Output = ChannelAxis.First,
+    ChannelWrite Writes = ChannelWrite.None,
+    ChannelRead Reads = ChannelRead.None,
+    ChannelAxis ReadAxis = ChannelAxis.First,
+    Normalisation? Normalisation = null,
+    ShiftSlices Shifts = ShiftSlices.None,
+    bool PassesShift = false,
+    bool IsIdentity = false,
+    bool IsAttention = false,
+    bool Opaque = false,
+    string? NotAnalysed = null,
+    string? Description = null,
+    Func<nn.Module, IReadOnlyDictionary<string, object>?>? FromModule = null)
 {
-    /// <summary>
-    /// Positively homogeneous and acting per channel: f(αx) = αf(x) for α &gt; 0, channel c of the
-    /// output depending on channel c of the inputs only. Its output continues the stream of every
-    /// input (ReLU, pooling, flatten, dropout, tokens, the residual add); a rescale crosses it.
-    /// </summary>
-    public bool Homogeneous { get; init; }
-
-    /// <summary>
-    /// For an operation that is not <see cref="Homogeneous"/>: the one input whose channels its
-    /// output continues, channel by channel (attention: its values, input 2; a positional
-    /// embedding x + P: its tokens, input 0); null when none.
-    /// </summary>
-    public int? CarriedInput { get; init; }
-
-    /// <summary>Whether it joins several tensors, and how.</summary>
-    public Merge Merge { get; init; }
-
-    /// <summary>Along which dimension its output's channels lie.</summary>
-    public ChannelAxis Output { get; init; }
-
-    /// <summary>How it makes the channels of its output from its own parameters (a writer of a stream), if it does.</summary>
-    public ChannelWrite Writes { get; init; }
-
-    /// <summary>How it reads the channels of its input, if it reads them in a way a symmetry survives.</summary>
-    public ChannelRead Reads { get; init; }
-
-    /// <summary>The dimension of its input whose channels it reads; <see cref="ChannelAxis.Kept"/> for any.</summary>
-    public ChannelAxis ReadAxis { get; init; }
-
-    /// <summary>The normalisation it applies, or null.</summary>
-    public Normalisation? Normalisation { get; init; }
-
-    /// <summary>
-    /// The slices of its parameters whose shift adds one constant to every channel of its output
-    /// (read by a normalisation that removes the mean over features, each is a translation group).
-    /// </summary>
-    public ShiftSlices Shifts { get; init; }
-
-    /// <summary>Whether a shift uniform across the channels of a token (or an example) leaves it still uniform (identity, add, tokens, token mean, x + P).</summary>
-    public bool PassesShift { get; init; }
-
-    /// <summary>Whether its output equals its input.</summary>
-    public bool IsIdentity { get; init; }
-
-    /// <summary>
-    /// Multi-head attention of queries, keys and values (inputs 0, 1, 2): the logits read the
-    /// queries and keys (the attention rules count their groups), the output is linear in the values.
-    /// </summary>
-    public bool IsAttention { get; init; }
-
-    /// <summary>A module the analysis cannot see into: it is named in the notes with what it stops.</summary>
-    public bool Opaque { get; init; }
-
-    /// <summary>Why a per-channel symmetry of a tensor it writes is not analysed (said in the notes), or null.</summary>
-    public string? NotAnalysed { get; init; }
-
-    /// <summary>How a node of this operation that stops a symmetry is described in notes (its name when null).</summary>
-    public string? Description { get; init; }
-
-    /// <summary>
-    /// Recognises a TorchSharp module as this operation: its attributes (<see cref="NodeAttributes"/>)
-    /// when the module is one, null otherwise. Null for operations only a block's description or an importer makes.
-    /// </summary>
-    public Func<nn.Module, IReadOnlyDictionary<string, object>?>? FromModule { get; init; }
-
     /// <summary>A Linear-like map of the last dimension: a weight [out, in] reading the features, a bias per output.</summary>
     public bool MapsFeatures => Reads == ChannelRead.WeightColumns && Output == ChannelAxis.Last;
 

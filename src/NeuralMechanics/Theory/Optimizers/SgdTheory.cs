@@ -27,6 +27,9 @@ public sealed class SgdTheory : OptimizerTheory
         : Momentum ? "exact discrete momentum recurrence" : "exact discrete SGD recurrence (eq. 39–41)";
 
     /// <inheritdoc/>
+    public override string DiscreteLawShort => "exact discrete";
+
+    /// <inheritdoc/>
     public override string? ContinuousLaw => settings.Nesterov ? null : Momentum ? "damped oscillator (eq. 33–38)" : "modified gradient flow (eq. 18–20)";
 
     /// <inheritdoc/>

@@ -1,0 +1,59 @@
+using NeuralMechanics.Reporting;
+using NeuralMechanics.Tests.Data;
+using NeuralMechanics.Tests.Runs;
+
+namespace NeuralMechanics.Tests.Reporting;
+
+/// <summary>
+/// Writing figures is silent and keeps the dashes: Skia's SVG device prints "Unsupported path effect
+/// in addPaint." to standard error for every dashed circle (a one-point prediction curve of a run
+/// stopped after its first row), and flattens dashed lines into dash segments itself.
+/// </summary>
+// Not in parallel with other tests: standard error is the process's, captured for the test's duration.
+[Collection(TorchRngCollection.Name)]
+public sealed class FigureOutputTests
+{
+    /// <summary>A panel as a run stopped after its first logged row draws it: one point per curve, predictions dashed and dotted.</summary>
+    private static Panel OnePointPanel()
+    {
+        var panel = new Panel("stopped after its first row", "ΔQ");
+        panel.Empirical(new Series([0], [0.5]), FigureStyle.Category(0));
+        panel.Add(new Series([0], [0.5]), FigureStyle.Prediction, Panel.Style.Dashed);
+        panel.Add(new Series([0], [0.5]), FigureStyle.Prediction, Panel.Style.Dotted);
+        panel.LegendPrediction("modified flow");
+        return panel;
+    }
+
+    private static Panel DashedPanel()
+    {
+        var panel = new Panel("dashed", "ΔQ");
+        double[] t = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+        panel.Empirical(new Series(t, t.Select(x => x * x).ToArray()), FigureStyle.Category(0));
+        panel.Prediction(new Series(t, t.Select(x => x * x + 1).ToArray()));
+        panel.LegendPrediction("modified flow");
+        return panel;
+    }
+
+    [Fact]
+    public void WritingAFigureOfOnePointAndDashedCurvesPrintsNothingToStandardError()
+    {
+        using var dir = new TempDirectory();
+        var stderr = NativeStandardError.Capture(() =>
+            FigureFile.Save(Path.Combine(dir.Path, "figure"), [OnePointPanel(), DashedPanel()], 2, FigureStyle.SmallPanelWidth, FigureStyle.SmallPanelHeight));
+
+        Assert.Equal("", stderr);
+    }
+
+    [Fact]
+    public void TheSvgOfADashedPredictionHoldsItsDashesAsSeparateSegments()
+    {
+        using var dir = new TempDirectory();
+        var (_, svg) = FigureFile.Save(Path.Combine(dir.Path, "figure"), [DashedPanel()], 1, FigureStyle.PanelWidth, FigureStyle.PanelHeight);
+
+        // Skia's SVG device flattens a dashed stroke into the filled outline of each dash: one closed
+        // subpath per dash, so the prediction's path has many "Z"s where a solid line has none.
+        var text = File.ReadAllText(svg);
+        var dashes = text.Split('\n').Where(l => l.Contains("<path")).Max(l => l.Count(c => c == 'Z'));
+        Assert.True(dashes >= 10, $"the most closed subpaths in one path: {dashes}");
+    }
+}
