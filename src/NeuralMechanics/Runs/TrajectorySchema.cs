@@ -58,6 +58,8 @@ public static class TrajectorySchema
     public const string StatusFile = "status.json";
     /// <summary><c>checkpoint.bin</c>: model, optimizer buffers, tracker, data position and RNG, to resume a run.</summary>
     public const string CheckpointFile = "checkpoint.bin";
+    /// <summary><c>laws.json</c>: what <c>nmech laws --at RUN</c> counted at the run's checkpoint (the --json object).</summary>
+    public const string LawsFile = "laws.json";
     /// <summary>Folder of TensorBoard event files.</summary>
     public const string TensorBoardFolder = "tensorboard";
 
