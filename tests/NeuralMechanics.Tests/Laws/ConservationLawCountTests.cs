@@ -146,7 +146,8 @@ public class ConservationLawCountTests
         {
             var fc1 = (Linear)network.named_children().Single(c => c.name == "fc1").module;
             fc1.weight![1].zero_();
-            fc1.bias![1].fill_(-1.0);
+            using TorchSharp.Scalar off = -1.0;
+            fc1.bias![1].fill_(off);
         }
         var count = ConservationLaws.Count(network, Architecture.Describe(network, [3], LossKind.MeanSquaredError));
         Assert.Equal(["fc1 unit 1"], count.DeadUnits);
