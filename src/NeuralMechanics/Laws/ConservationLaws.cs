@@ -65,7 +65,8 @@ public static class ConservationLaws
             }
             progress?.Report($"depth 1: singular values of {rows} × {d} ({watch.Elapsed.TotalSeconds:F1} s)");
             var touched = matrix.abs().amax([0]);
-            var (_, s1, vh1) = linalg.svd(Unit(matrix), fullMatrices: true);
+            // With at least D rows the thin SVD's Vh is already D × D (and U only rows × D).
+            var (_, s1, vh1) = linalg.svd(Unit(matrix), fullMatrices: rows < d);
             var (rank, gap1) = NumericRank.Of(Values(s1), options.Tolerance);
             gap = Math.Min(gap, gap1);
             ranks.Add(rank);
