@@ -16,6 +16,7 @@ internal static class NmechApp
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(SymmetriesCommand.Create());
+        root.Subcommands.Add(LawsCommand.Create());
         root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(ToyCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());

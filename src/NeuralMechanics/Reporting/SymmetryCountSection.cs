@@ -33,6 +33,8 @@ internal static class SymmetryCountSection
                 string.Join(", ", m.SymmetryLayers.Where(l => l.Kind == kind).Select(l => $"{l.Layer} {Labels.Count(l.Groups)}")),
             ]).ToList();
             yield return new TableBlock(["kind", "groups", "per layer"], rows, [false, true, false]);
+            foreach (var counted in group)
+                if (LawsLine(counted) is { } line) yield return new ParagraphBlock(line);
             if (PaperTable5.TryGetValue(m.Model.ToLowerInvariant(), out var paper))
             {
                 yield return new ParagraphBlock($"Compared with the paper's Table 5 ({m.Model} on Tiny ImageNet). Where the numbers differ the reason is given.");
@@ -52,6 +54,32 @@ internal static class SymmetryCountSection
                 ], [false, true, true, false]);
             }
         }
+    }
+
+    /// <summary>
+    /// "conservation laws: N at θ, M explained by the symmetries found" from the run's laws.json
+    /// (written by <c>nmech laws --at RUN</c>), or null when laws was not run on it.
+    /// </summary>
+    internal static string? LawsLine(ReportRun run)
+    {
+        var path = Path.Combine(run.Directory.Root, Runs.TrajectorySchema.LawsFile);
+        if (!File.Exists(path)) return null;
+        System.Text.Json.Nodes.JsonNode json;
+        try
+        {
+            json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))
+                ?? throw new InvalidInputException($"{path}: expected the JSON object nmech laws writes, found null");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidInputException($"{path}: expected the JSON object nmech laws writes: {e.Message}");
+        }
+        long Field(string name) => json[name] is { } v ? (long)v
+            : throw new InvalidInputException($"{path}: field {name}: expected a number, found none");
+        var step = json["step"] is { } s ? $"step {(long)s}" : "initialisation";
+        var decided = json["decided"] is { } d && (bool)d ? "" : " (undecided: a singular-value gap was too small or the rank still grew; the count is not reliable)";
+        return $"{run.Name}: conservation laws: {Labels.Count(Field("laws"))} at θ ({step}), {Labels.Count(Field("explained"))} explained by the symmetries found, " +
+            $"{Labels.Count(Field("unexplained"))} unexplained (nmech laws: D − dim Lie(V) of {Labels.Count(Field("parameters"))} parameters){decided}.";
     }
 
     private static IReadOnlyList<string> Row(string what, long ours, long paper, string reason) =>

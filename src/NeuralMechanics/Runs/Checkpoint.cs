@@ -132,6 +132,48 @@ internal static class Checkpoint
         return new CheckpointState(step, dataPosition, tracker);
     }
 
+    /// <summary>
+    /// Restores only θ (parameters and buffers) from <paramref name="path"/> into <paramref name="model"/>,
+    /// converted to the model's dtype (a float32 run read into a float64 copy for analysis); the
+    /// optimizer, the tracker and the RNG are not touched.
+    /// </summary>
+    /// <returns>The step the checkpoint was taken at.</returns>
+    /// <exception cref="InvalidInputException">The file is not a valid checkpoint of this model (the message names the file and the field).</exception>
+    public static long LoadModel(string path, nn.Module model)
+    {
+        VerifyFile(path);
+        using var scope = torch.NewDisposeScope();
+        long step;
+        Dictionary<string, Tensor> modelState;
+        using (var stream = new BufferedStream(File.OpenRead(path), 1 << 16))
+        using (var r = new BinaryReader(stream, Encoding.UTF8))
+        {
+            try
+            {
+                stream.Seek(Magic.Length + sizeof(int), SeekOrigin.Begin);
+                step = r.ReadInt64();
+                r.ReadInt64();
+                modelState = ReadTensors(r, path, "model");
+            }
+            catch (Exception e) when (e is EndOfStreamException or OverflowException or OutOfMemoryException or ArgumentException)
+            {
+                throw InvalidInputException.InFile(path, "contents", $"expected a checkpoint of format {FormatVersion}: {e.Message}");
+            }
+        }
+        var target = model.state_dict();
+        foreach (var (name, live) in target)
+        {
+            if (!modelState.TryGetValue(name, out var saved))
+                throw InvalidInputException.InFile(path, $"model.{name}", "expected this tensor of the model, found none; the checkpoint belongs to another model");
+            if (!saved.shape.SequenceEqual(live.shape))
+                throw InvalidInputException.InFile(path, $"model.{name}", $"expected shape [{string.Join(", ", live.shape)}], found [{string.Join(", ", saved.shape)}]");
+        }
+        using (torch.no_grad())
+            foreach (var (name, live) in target)
+                live.copy_(modelState[name].to(live.dtype));
+        return step;
+    }
+
     /// <summary>Checks magic, format version and checksum before anything is parsed.</summary>
     private static void VerifyFile(string path)
     {

@@ -60,6 +60,8 @@ public static class TrajectorySchema
     public const string CheckpointFile = "checkpoint.bin";
     /// <summary>The network's parameters and buffers under their PyTorch state_dict names (safetensors), written with every checkpoint.</summary>
     public const string WeightsFile = "weights.safetensors";
+    /// <summary><c>laws.json</c>: what <c>nmech laws --at RUN</c> counted at the run's checkpoint (the --json object).</summary>
+    public const string LawsFile = "laws.json";
     /// <summary>Folder of TensorBoard event files.</summary>
     public const string TensorBoardFolder = "tensorboard";
 

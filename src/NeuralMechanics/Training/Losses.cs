@@ -31,6 +31,22 @@ public static class Losses
     /// <summary>The loss function of <paramref name="kind"/> (names: <see cref="LossKindNames"/>).</summary>
     public static Func<Tensor, Tensor, Tensor> For(LossKind kind) => kind == LossKind.CrossEntropy ? CrossEntropy : MeanSquaredError;
 
+    /// <summary>
+    /// ℓ(outputs_s, k) for every row s and every label k, [N, C]: cross-entropy −log softmax(z)_k,
+    /// mean-squared error (|z|² − 2z_k + 1)/C (the loss of one example against onehot(k), as
+    /// <see cref="For"/> computes it). The conservation-law count weights these by random numbers.
+    /// </summary>
+    internal static Tensor EveryLabel(LossKind kind, Tensor outputs)
+    {
+        if (kind == LossKind.CrossEntropy) return -nn.functional.log_softmax(outputs, 1);
+        using var scope = NewDisposeScope();
+        var squares = outputs.square().sum(1, keepdim: true);
+        using TorchSharp.Scalar two = 2.0;
+        using TorchSharp.Scalar one = 1.0;
+        using TorchSharp.Scalar classes = (double)outputs.shape[1];
+        return ((squares - outputs.mul(two)).add(one)).div(classes).MoveToOuterDisposeScope();
+    }
+
     private static void CheckShapes(Tensor outputs, Tensor labels)
     {
         if (outputs.dim() != 2 || labels.dim() != 1 || labels.shape[0] != outputs.shape[0])
