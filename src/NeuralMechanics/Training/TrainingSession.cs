@@ -323,6 +323,9 @@ public sealed class TrainingSession : IDisposable
                 if (double.IsFinite(HostReads.ToDoubles(context.Loss.detach().to(ScalarType.Float64))[0])) Compute(logged: true, final: true);
             }
             Optimizer.ZeroGrad();
+            // The final observation's training-mode pass moved BatchNorm's running statistics once
+            // more: the file for PyTorch holds the state the test accuracy is measured on.
+            WeightsFile.Write(Directory.WeightsPath, network, Steps, Spec.Model, trainingPasses: Steps + 1);
             if (testAccuracy is not null)
             {
                 test = finalTest ?? testAccuracy(network);
