@@ -100,11 +100,11 @@ internal static class ErrorFigure
         return figures;
     }
 
-    /// <summary>Why a run's error panel of <paramref name="kind"/> has no curve.</summary>
     /// <summary>A predictor's legend label for <paramref name="run"/>: the discrete column holds the law of the run's optimizer (Adam's, AdamW's, Lion's update identity; SGD's exact recurrence).</summary>
     internal static string Label(ReportRun run, string predictor) =>
         predictor == TrajectorySchema.Discrete ? run.Theory.DiscreteLawShort : Labels.Predictor(predictor);
 
+    /// <summary>Why a run's error panel of <paramref name="kind"/> has no curve.</summary>
     internal static string EmptyNote(ReportRun run, string kind)
     {
         var (steps, kinds) = (run.Neurons.Longs(TrajectorySchema.Step), run.Neurons.Strings(TrajectorySchema.Kind));

@@ -150,7 +150,10 @@ internal sealed class Panel(string title, string yLabel)
         }
         // Predictions last, so they are drawn over the curves they predict.
         // Wider curves first, so a thinner one that coincides with them stays visible on top.
-        foreach (var (series, color, style, width) in curves.OrderBy(c => c.Style == Style.Solid ? 0 : 1).ThenByDescending(c => c.Width))
+        // Markers before any dashed or dotted line: ScottPlot fills a marker with the paint the last
+        // line left, dash included, and Skia's SVG device cannot dash a circle (it printed
+        // "Unsupported path effect in addPaint." for every eval point drawn after a dashed run).
+        foreach (var (series, color, style, width) in curves.OrderBy(DrawOrder).ThenByDescending(c => c.Width))
         {
             var line = plot.Add.ScatterLine(LogX ? series.Time.Select(Math.Log10).ToArray() : series.Time,
                 LogScale ? series.Values.Select(Math.Log10).ToArray() : series.Values);
@@ -271,6 +274,9 @@ internal sealed class Panel(string title, string yLabel)
         Style.Points or Style.OpenPoints => 0f,
         _ => 1.6f,
     };
+
+    private static int DrawOrder((Series Series, Color Color, Style Style, float Width) curve) =>
+        curve.Style == Style.Solid ? 0 : curve.Style is Style.Points or Style.OpenPoints || curve.Series.Count == 1 ? 1 : 2;
 
     private static LinePattern Pattern(Style style) => style switch
     {

@@ -44,6 +44,35 @@ public sealed class FigureOutputTests
         Assert.Equal("", stderr);
     }
 
+    /// <summary>
+    /// The accuracy panel of a reproduce grid's training figure: ten runs, the ninth and tenth drawn
+    /// dashed, each run's test accuracy as points (open for the dashed runs), and the legend.
+    /// </summary>
+    private static Panel DashedRunsWithPointsPanel()
+    {
+        var panel = new Panel("training accuracy", "accuracy") { XLabel = "step" };
+        double[] t = Enumerable.Range(0, 60).Select(i => 20.0 * i).ToArray();
+        for (int k = 0; k < 10; k++)
+        {
+            var (colour, style) = (FigureStyle.Category(k), k < 8 ? Panel.Style.Solid : Panel.Style.Dashed);
+            panel.Add(new Series(t, t.Select(x => 0.9 - 0.8 * Math.Exp(-x / (200.0 + 30 * k))).ToArray()), colour, style, 2.2f);
+            panel.Add(new Series([300, 600, 900, 1200], [0.6 + 0.01 * k, 0.7, 0.8, 0.85]), colour, k < 8 ? Panel.Style.Points : Panel.Style.OpenPoints);
+            panel.LegendLine($"run {k}", colour, style);
+        }
+        panel.LegendPoints("test (eval/)", ScottPlot.Colors.DimGray);
+        return panel;
+    }
+
+    [Fact]
+    public void WritingPointsBesideADashedLinePrintsNothingToStandardError()
+    {
+        using var dir = new TempDirectory();
+        var stderr = NativeStandardError.Capture(() =>
+            FigureFile.Save(Path.Combine(dir.Path, "figure"), [DashedRunsWithPointsPanel()], 1, FigureStyle.PanelWidth, FigureStyle.PanelHeight));
+
+        Assert.Equal("", stderr);
+    }
+
     [Fact]
     public void TheSvgOfADashedPredictionHoldsItsDashesAsSeparateSegments()
     {
