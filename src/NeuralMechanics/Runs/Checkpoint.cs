@@ -108,15 +108,7 @@ internal static class Checkpoint
         }
 
         var target = model.state_dict();
-        foreach (var (name, live) in target)
-        {
-            if (!modelState.TryGetValue(name, out var saved))
-                throw InvalidInputException.InFile(path, $"model.{name}", "expected this tensor of the model, found none; the checkpoint belongs to another model");
-            if (!saved.shape.SequenceEqual(live.shape) || saved.dtype != live.dtype)
-                throw InvalidInputException.InFile(path, $"model.{name}", $"expected {live.dtype} [{string.Join(", ", live.shape)}], found {saved.dtype} [{string.Join(", ", saved.shape)}]");
-        }
-        if (modelState.Keys.FirstOrDefault(k => !target.ContainsKey(k)) is { } extra)
-            throw InvalidInputException.InFile(path, $"model.{extra}", "expected only tensors of this model; the checkpoint belongs to another model");
+        CheckMatches(path, target, modelState, sameDtype: true);
         try
         {
             optimizer.LoadStateDict(optimizerState);
@@ -161,17 +153,28 @@ internal static class Checkpoint
             }
         }
         var target = model.state_dict();
-        foreach (var (name, live) in target)
-        {
-            if (!modelState.TryGetValue(name, out var saved))
-                throw InvalidInputException.InFile(path, $"model.{name}", "expected this tensor of the model, found none; the checkpoint belongs to another model");
-            if (!saved.shape.SequenceEqual(live.shape))
-                throw InvalidInputException.InFile(path, $"model.{name}", $"expected shape [{string.Join(", ", live.shape)}], found [{string.Join(", ", saved.shape)}]");
-        }
+        CheckMatches(path, target, modelState, sameDtype: false);
         using (torch.no_grad())
             foreach (var (name, live) in target)
                 live.copy_(modelState[name].to(live.dtype));
         return step;
+    }
+
+    /// <summary>
+    /// Every tensor of the model is in the checkpoint with its shape (and dtype, where
+    /// <paramref name="sameDtype"/>), and the checkpoint holds no other: else it belongs to another model.
+    /// </summary>
+    private static void CheckMatches(string path, IDictionary<string, Tensor> target, Dictionary<string, Tensor> saved, bool sameDtype)
+    {
+        foreach (var (name, live) in target)
+        {
+            if (!saved.TryGetValue(name, out var tensor))
+                throw InvalidInputException.InFile(path, $"model.{name}", "expected this tensor of the model, found none; the checkpoint belongs to another model");
+            if (!tensor.shape.SequenceEqual(live.shape) || (sameDtype && tensor.dtype != live.dtype))
+                throw InvalidInputException.InFile(path, $"model.{name}", $"expected {live.dtype} [{string.Join(", ", live.shape)}], found {tensor.dtype} [{string.Join(", ", tensor.shape)}]");
+        }
+        if (saved.Keys.FirstOrDefault(k => !target.ContainsKey(k)) is { } extra)
+            throw InvalidInputException.InFile(path, $"model.{extra}", "expected only tensors of this model; the checkpoint belongs to another model");
     }
 
     /// <summary>Checks magic, format version and checksum before anything is parsed.</summary>

@@ -97,6 +97,14 @@ internal sealed class OnnxFile
     /// <summary>Whether a tensor holds floating-point numbers (float, double, half, bfloat16).</summary>
     public static bool IsFloating(TensorProto t) => t.DataType is 1 or 10 or 11 or 16;
 
+    /// <summary>A TensorProto's values of type T: its raw little-endian bytes where it has them, else its typed field; as many as its dims say.</summary>
+    private static T[] Values<T>(ReadOnlySpan<byte> raw, IEnumerable<T> typed, long count, string file, string where) where T : unmanaged
+    {
+        var v = raw.Length > 0 ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(raw).ToArray() : typed.ToArray();
+        Check(v.Length, count, file, where);
+        return v;
+    }
+
     /// <summary>A TensorProto as a CPU tensor: floating types as float32 or float64, integers as int64, bool as bool.</summary>
     public static Tensor ToTensor(TensorProto t, string file)
     {
@@ -107,29 +115,13 @@ internal sealed class OnnxFile
         switch (t.DataType)
         {
             case 1: // FLOAT
-            {
-                var v = raw.Length > 0 ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(raw).ToArray() : t.FloatData.ToArray();
-                Check(v.Length, count, file, where);
-                return torch.tensor(v, dims);
-            }
+                return torch.tensor(Values<float>(raw, t.FloatData, count, file, where), dims);
             case 11: // DOUBLE
-            {
-                var v = raw.Length > 0 ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(raw).ToArray() : t.DoubleData.ToArray();
-                Check(v.Length, count, file, where);
-                return torch.tensor(v, dims);
-            }
+                return torch.tensor(Values<double>(raw, t.DoubleData, count, file, where), dims);
             case 7: // INT64
-            {
-                var v = raw.Length > 0 ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(raw).ToArray() : t.Int64Data.ToArray();
-                Check(v.Length, count, file, where);
-                return torch.tensor(v, dims);
-            }
+                return torch.tensor(Values<long>(raw, t.Int64Data, count, file, where), dims);
             case 6: // INT32
-            {
-                var v = raw.Length > 0 ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(raw).ToArray() : t.Int32Data.ToArray();
-                Check(v.Length, count, file, where);
-                return torch.tensor(v.Select(x => (long)x).ToArray(), dims);
-            }
+                return torch.tensor(Values<int>(raw, t.Int32Data, count, file, where).Select(x => (long)x).ToArray(), dims);
             case 9: // BOOL
             {
                 var v = raw.Length > 0 ? raw.ToArray().Select(b => b != 0).ToArray() : t.Int32Data.Select(b => b != 0).ToArray();
