@@ -82,7 +82,14 @@ public sealed class Architecture
     /// forward order, each <see cref="LayerInfo.Index"/> its position, reading only nodes before it.
     /// </summary>
     /// <exception cref="InvalidInputException">No nodes, an index out of place, or a node reading one that does not come before it.</exception>
-    public static Architecture FromNodes(IReadOnlyList<LayerInfo> nodes, int output, LossKind loss, long[] inputShape)
+    public static Architecture FromNodes(IReadOnlyList<LayerInfo> nodes, int output, LossKind loss, long[] inputShape) =>
+        FromNodes(nodes, output, loss, inputShape, network: null);
+
+    /// <summary>
+    /// <see cref="FromNodes(IReadOnlyList{LayerInfo}, int, LossKind, long[])"/> for the graph of a
+    /// module (an imported network), kept alive as <see cref="Describe"/> keeps the modules it describes.
+    /// </summary>
+    internal static Architecture FromNodes(IReadOnlyList<LayerInfo> nodes, int output, LossKind loss, long[] inputShape, object? network)
     {
         if (nodes.Count == 0) throw new InvalidInputException("network: has no layers");
         for (int at = 0; at < nodes.Count; at++)
@@ -95,7 +102,7 @@ public sealed class Architecture
         }
         if (output < NetworkInput || output >= nodes.Count)
             throw new InvalidInputException($"network: output node {output}; expected {NetworkInput} to {nodes.Count - 1}");
-        return new Architecture(nodes, output, loss, inputShape, []);
+        return new Architecture(nodes, output, loss, inputShape, [], network);
     }
 
     /// <summary>

@@ -120,7 +120,7 @@ internal static class OnnxGraph
         }
         if (!index.TryGetValue(network.OutputName, out var last))
             throw new InvalidInputException($"{network.FilePath}: graph.output: expected an output computed from the input");
-        return Architecture.FromNodes(layers, last, loss, network.ExampleShape);
+        return Architecture.FromNodes(layers, last, loss, network.ExampleShape, network);
     }
 
     /// <summary>A layer's name from its weight's state_dict name: "layer1.0.conv1.weight" → "layer1.0.conv1".</summary>
