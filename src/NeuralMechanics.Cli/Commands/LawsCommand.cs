@@ -36,7 +36,7 @@ internal static class LawsCommand
         var depth = new Option<int>("--max-depth") { Description = "Deepest Lie bracket tried", DefaultValueFactory = _ => 5 };
         var json = JsonOption.Create("D, the rank per depth, the laws, how many the symmetries explain, tolerance, gap, dead units and seconds");
         var cmd = new Command("laws", "Count every conservation law of gradient flow near θ (D − dim Lie(V), Marcotte et al. 2023) and how many the discovered symmetries explain");
-        foreach (var opt in new Option[] { o.Model, o.Data, o.DataDir, o.Width, o.Depth, o.Hidden, o.Activation, o.Norm, o.Dropout, o.Init, o.Patch, o.Dim, o.Heads, o.MlpRatio, o.Loss, o.Seed })
+        foreach (var opt in o.ModelAndData)
             cmd.Options.Add(opt);
         foreach (var opt in new Option[] { at, samples, tolerance, gap, depth, json }) cmd.Options.Add(opt);
         cmd.SetAction(r =>

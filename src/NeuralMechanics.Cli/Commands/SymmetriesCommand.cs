@@ -38,7 +38,7 @@ internal static class SymmetriesCommand
             HelpName = "FILE.json",
         };
         var cmd = new Command("symmetries", "Find every translation, scale and rescale symmetry of a model at neuron level, count them, and verify them numerically");
-        foreach (var opt in new Option[] { o.Model, o.Data, o.DataDir, o.Width, o.Depth, o.Hidden, o.Activation, o.Norm, o.Dropout, o.Init, o.Patch, o.Dim, o.Heads, o.MlpRatio, o.Loss, o.Seed, o.Device })
+        foreach (var opt in o.ModelAndData.Append(o.Device))
             cmd.Options.Add(opt);
         cmd.Options.Add(verify);
         cmd.Options.Add(batch);

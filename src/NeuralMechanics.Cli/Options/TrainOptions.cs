@@ -50,6 +50,9 @@ internal sealed class TrainOptions
     public readonly Option<bool> NoTrack = new("--no-track") { Description = "Do not track symmetries (plain training, for comparison)" };
     public readonly Option<string?> Spec = new("--spec") { Description = "Run specification (JSON, as in a manifest's \"spec\" or a sweep's specs/); options given as well override its values", HelpName = "FILE" };
 
+    /// <summary>What builds the model and draws its data, for the commands that analyse a model without training it (symmetries, laws).</summary>
+    public IEnumerable<Option> ModelAndData => [Model, Data, DataDir, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Patch, Dim, Heads, MlpRatio, Loss, Seed];
+
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All => [Model, Data, DataDir, TrainLimit, Width, Depth, Hidden, Activation, Norm, Dropout, Init, Patch, Dim, Heads, MlpRatio, Loss,
         Lr, Momentum, Dampening, Wd, Nesterov, Optimizer, Betas, Eps, NoDecay, Schedule, LrDrops, LrDropRate, WarmupSteps, Batch, Epochs, Steps, Seed, LogEvery, EvalEvery, SharpnessEvery, NoiseEvery, CheckpointEvery, Device, NoTrack, Spec];
