@@ -63,14 +63,11 @@ public static class ConservationLaws
                 using var step = NewDisposeScope();
                 matrix[i] = Derivatives.Flatten(fields.Field(fields.RandomWeighting(generator), createGraph: false));
             }
-            progress?.Report($"depth 1: singular values of {rows} × {d} ({watch.Elapsed.TotalSeconds:F1} s)");
+            progress?.Report($"depth 1: rank and null space of {rows} × {d} ({watch.Elapsed.TotalSeconds:F1} s)");
             var touched = matrix.abs().amax([0]);
-            // With at least D rows the thin SVD's Vh is already D × D (and U only rows × D).
-            var (_, s1, vh1) = linalg.svd(Unit(matrix), fullMatrices: rows < d);
-            var (rank, gap1) = NumericRank.Of(Values(s1), options.Tolerance);
+            var (rank, gap1, _, nullBasis) = NullSpace.Of(Unit(matrix), options.Tolerance, generator);
             gap = Math.Min(gap, gap1);
             ranks.Add(rank);
-            var nullBasis = vh1[TensorIndex.Slice(rank)].t().contiguous();
             matrix.Dispose();
 
             // Depth k: brackets of k random fields, projected on the directions not yet spanned.
