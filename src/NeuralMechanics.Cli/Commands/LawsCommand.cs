@@ -73,14 +73,25 @@ internal static class LawsCommand
             var loss = LossKindNames.Parse(r.GetValue(o.Loss)!);
             return (ModelZoo.Create(r.GetValue(o.Model)!, shape, split.Train.Classes, options, loss, ScalarType.Float64), null, null);
         }
+        var (model, folder, step, _) = FromRun(at, ScalarType.Float64);
+        return (model, folder, step);
+    }
+
+    /// <summary>
+    /// A run's model (from its manifest: model, options, input shape, classes, loss) in
+    /// <paramref name="dtype"/> with its checkpoint's parameters; <paramref name="at"/> is the run
+    /// folder or its checkpoint file. Also used by <c>nmech symmetries --at</c>.
+    /// </summary>
+    internal static (ZooModel Model, string Folder, long Step, RunManifest Manifest) FromRun(string at, ScalarType dtype)
+    {
         string folder = Directory.Exists(at) ? at : Path.GetDirectoryName(Path.GetFullPath(at))!;
         string checkpoint = Directory.Exists(at) ? Path.Combine(at, TrajectorySchema.CheckpointFile) : at;
         var manifest = RunDirectory.ReadManifest(Path.Combine(folder, TrajectorySchema.ManifestFile));
         NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(manifest.Model, manifest.Spec.ModelOptions));
         var model = ModelZoo.Create(manifest.Model, manifest.InputShape.Select(d => (long)d).ToArray(), manifest.Classes,
-            manifest.Spec.ModelOptions, manifest.Spec.Loss, ScalarType.Float64);
+            manifest.Spec.ModelOptions, manifest.Spec.Loss, dtype);
         long step = Checkpoint.LoadModel(checkpoint, model.Network);
-        return (model, folder, step);
+        return (model, folder, step, manifest);
     }
 
     private static void Print(ZooModel model, SymmetryAnalysis analysis, LawCount c, long? step, LawOptions options)

@@ -37,6 +37,12 @@ internal static class SymmetriesCommand
             Description = "Write every group to this JSON file for PyTorch: kind, set and the state_dict slices it acts on (docs/design.md, \"What is written for Python\")",
             HelpName = "FILE.json",
         };
+        var at = new Option<string?>("--at")
+        {
+            Description = "A run folder (or its checkpoint.bin): the run's model, options, data and loss at its checkpoint; when `nmech laws --at RUN` was run, " +
+                "its count of conservation laws is shown beside the groups",
+            HelpName = "RUN",
+        };
         var cmd = new Command("symmetries", "Find every translation, scale and rescale symmetry of a model at neuron level, count them, and verify them numerically");
         foreach (var opt in o.ModelAndData.Append(o.Device))
             cmd.Options.Add(opt);
@@ -45,6 +51,7 @@ internal static class SymmetriesCommand
         cmd.Options.Add(precision);
         cmd.Options.Add(json);
         cmd.Options.Add(groups);
+        cmd.Options.Add(at);
         cmd.SetAction(r =>
         {
             ScalarType? requested = r.GetValue(precision) switch
@@ -55,21 +62,39 @@ internal static class SymmetriesCommand
                 var p => throw new InvalidInputException($"--precision: expected auto, float64 or float32, found '{p}'"),
             };
             if (r.GetValue(batch) < 2) throw new InvalidInputException($"--batch: expected ≥ 2 (BatchNorm needs a batch), found {r.GetValue(batch)}");
-            var options = o.BindModel(r);
-            // Before any tensor operation (see NativeEnvironment.PrepareConvolutions).
-            NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(r.GetValue(o.Model)!, options));
-            var device = Devices.Resolve(r.GetValue(o.Device)!);
-            torch.manual_seed(r.GetValue(o.Seed));
-            var split = DataSets.Load(r.GetValue(o.Data)!, r.GetValue(o.DataDir), r.GetValue(o.Seed));
-            long[] shape = [split.Train.Channels, split.Train.Height, split.Train.Width];
-            var loss = LossKindNames.Parse(r.GetValue(o.Loss)!);
-            var model = ModelZoo.Create(r.GetValue(o.Model)!, shape, split.Train.Classes, options, loss, device: device);
-            var dtype = requested ?? (model.Architecture.ParameterCount < 2_000_000 ? ScalarType.Float64 : ScalarType.Float32);
-            if (r.GetValue(verify) && dtype != ScalarType.Float32)
+            string? runFolder = null;
+            ZooModel model;
+            DataSplit split;
+            long[] shape;
+            ScalarType dtype;
+            if (r.GetValue(at) is { } run)
             {
-                torch.manual_seed(r.GetValue(o.Seed));
-                model = ModelZoo.Create(r.GetValue(o.Model)!, shape, split.Train.Classes, options, loss, dtype, device);
+                // The run's own model at its checkpoint (on the CPU, where the checkpoint is read).
+                (model, runFolder, _, var manifest) = LawsCommand.FromRun(run, ScalarType.Float32);
+                dtype = requested ?? (model.Architecture.ParameterCount < 2_000_000 ? ScalarType.Float64 : ScalarType.Float32);
+                if (r.GetValue(verify) && dtype != ScalarType.Float32) model = LawsCommand.FromRun(run, dtype).Model;
+                split = DataSets.Load(manifest.Data, r.GetValue(o.DataDir), manifest.Seed);
+                shape = manifest.InputShape.Select(d => (long)d).ToArray();
             }
+            else
+            {
+                var options = o.BindModel(r);
+                // Before any tensor operation (see NativeEnvironment.PrepareConvolutions).
+                NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(r.GetValue(o.Model)!, options));
+                var target = Devices.Resolve(r.GetValue(o.Device)!);
+                torch.manual_seed(r.GetValue(o.Seed));
+                split = DataSets.Load(r.GetValue(o.Data)!, r.GetValue(o.DataDir), r.GetValue(o.Seed));
+                shape = [split.Train.Channels, split.Train.Height, split.Train.Width];
+                var loss = LossKindNames.Parse(r.GetValue(o.Loss)!);
+                model = ModelZoo.Create(r.GetValue(o.Model)!, shape, split.Train.Classes, options, loss, device: target);
+                dtype = requested ?? (model.Architecture.ParameterCount < 2_000_000 ? ScalarType.Float64 : ScalarType.Float32);
+                if (r.GetValue(verify) && dtype != ScalarType.Float32)
+                {
+                    torch.manual_seed(r.GetValue(o.Seed));
+                    model = ModelZoo.Create(r.GetValue(o.Model)!, shape, split.Train.Classes, options, loss, dtype, target);
+                }
+            }
+            var device = model.Network.parameters().First().device;
             var watch = Stopwatch.StartNew();
             var analysis = SymmetryDiscovery.Discover(model.Architecture);
             double discoverySeconds = watch.Elapsed.TotalSeconds;
@@ -92,8 +117,19 @@ internal static class SymmetriesCommand
                 verifySeconds = watch.Elapsed.TotalSeconds;
             }
             var table5 = PaperCounts.ForModel(model.Name, shape, split.Train.Classes);
-            if (r.GetValue(json) is { } path) JsonOption.Write(path, Json(model, analysis, results, table5, discoverySeconds, verifySeconds));
-            if (!JsonOption.ToStandardOutput(r.GetValue(json))) Print(model, analysis, results, table5, discoverySeconds, verifySeconds);
+            // "conservation laws: N at θ, M explained …" when nmech laws --at RUN wrote RUN/laws.json.
+            var laws = runFolder is null ? null : SymmetryCountSection.LawsLine(runFolder, Path.GetFileName(Path.GetFullPath(runFolder).TrimEnd(Path.DirectorySeparatorChar)));
+            if (r.GetValue(json) is { } path)
+            {
+                var document = Json(model, analysis, results, table5, discoverySeconds, verifySeconds);
+                if (laws is not null) document["conservation_laws"] = laws;
+                JsonOption.Write(path, document);
+            }
+            if (!JsonOption.ToStandardOutput(r.GetValue(json)))
+            {
+                Print(model, analysis, results, table5, discoverySeconds, verifySeconds);
+                if (laws is not null) AnsiConsole.MarkupLine(Markup.Escape(laws));
+            }
             return results is not null && results.Any(v => !v.Passed) ? VerificationFailed : 0;
         });
         return cmd;

@@ -60,9 +60,12 @@ internal static class SymmetryCountSection
     /// "conservation laws: N at θ, M explained by the symmetries found" from the run's laws.json
     /// (written by <c>nmech laws --at RUN</c>), or null when laws was not run on it.
     /// </summary>
-    internal static string? LawsLine(ReportRun run)
+    internal static string? LawsLine(ReportRun run) => LawsLine(run.Directory.Root, run.Name);
+
+    /// <summary>The same line for the run folder <paramref name="folder"/> named <paramref name="name"/> (<c>nmech symmetries --at RUN</c>).</summary>
+    internal static string? LawsLine(string folder, string name)
     {
-        var path = Path.Combine(run.Directory.Root, Runs.TrajectorySchema.LawsFile);
+        var path = Path.Combine(folder, Runs.TrajectorySchema.LawsFile);
         if (!File.Exists(path)) return null;
         System.Text.Json.Nodes.JsonNode json;
         try
@@ -78,7 +81,7 @@ internal static class SymmetryCountSection
             : throw new InvalidInputException($"{path}: field {name}: expected a number, found none");
         var step = json["step"] is { } s ? $"step {(long)s}" : "initialisation";
         var decided = json["decided"] is { } d && (bool)d ? "" : " (undecided: a singular-value gap was too small or the rank still grew; the count is not reliable)";
-        return $"{run.Name}: conservation laws: {Labels.Count(Field("laws"))} at θ ({step}), {Labels.Count(Field("explained"))} explained by the symmetries found, " +
+        return $"{name}: conservation laws: {Labels.Count(Field("laws"))} at θ ({step}), {Labels.Count(Field("explained"))} explained by the symmetries found, " +
             $"{Labels.Count(Field("unexplained"))} unexplained (nmech laws: D − dim Lie(V) of {Labels.Count(Field("parameters"))} parameters){decided}.";
     }
 

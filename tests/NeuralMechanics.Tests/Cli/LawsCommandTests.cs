@@ -44,5 +44,11 @@ public class LawsCommandTests
         // The report shows it beside the run's symmetry counts.
         var line = NeuralMechanics.Reporting.SymmetryCountSection.LawsLine(NeuralMechanics.Reporting.ReportRun.Load("run", run));
         Assert.StartsWith("run: conservation laws: 9 at θ (step 3), 9 explained by the symmetries found, 0 unexplained", line);
+        // So does nmech symmetries --at RUN, beside its 4 rescale + 5 translation groups.
+        var symmetries = Path.Combine(dir.Path, "symmetries.json");
+        Assert.Equal(0, NmechApp.Run(["symmetries", "--at", run, "--json", symmetries]));
+        var shown = JsonNode.Parse(File.ReadAllText(symmetries))!;
+        Assert.Equal(line, (string)shown["conservation_laws"]!);
+        Assert.Equal(9, shown["counts"]!.AsObject().Sum(c => (long)c.Value!));
     }
 }
