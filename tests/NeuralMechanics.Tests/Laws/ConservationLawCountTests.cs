@@ -135,6 +135,29 @@ public class ConservationLawCountTests
         Assert.Equal(0, count.NotConserved);
     }
 
+    [Theory]
+    // mlp 4 → 4 (norm) → 3 with cross-entropy, D = 43. BatchNorm: fc1's 4 bias entries translate
+    // (the batch mean is removed), 4 rescales norm1 → out, 4 + 1 softmax translations of out = 13;
+    // its 4 per-channel scale groups hold only up to ε, so their quantities are not conserved.
+    [InlineData("batchnorm", 4 + 4 + (4 + 1), 4)]
+    // LayerNorm: the mean over features removes 4 translations of fc1's weight columns and 1 of its
+    // bias, 4 rescales, 4 + 1 softmax translations = 14; its one whole-layer scale group holds up to ε.
+    [InlineData("layernorm", (4 + 1) + 4 + (4 + 1), 1)]
+    public void NormalisedMlpLawsAreItsExactSymmetriesAndTheNormsScaleGroupsAreNotConserved(string norm, long laws, long approximate)
+    {
+        torch.manual_seed(3);
+        var model = ModelZoo.Create("mlp", [1, 2, 2], 3, new ModelOptions(Depth: 1, Hidden: 4, Norm: norm, Dropout: 0), LossKind.CrossEntropy, ScalarType.Float64);
+        var analysis = SymmetryDiscovery.Discover(model.Architecture);
+        var count = ConservationLaws.Count(model.Network, model.Architecture, analysis);
+        Assert.True(count.Decided, $"gap {count.Gap}");
+        Assert.Equal(43, count.Parameters);
+        Assert.Equal(laws, count.Laws);
+        Assert.Equal(laws, count.Explained);
+        Assert.Equal(analysis.Sets.Where(s => s.Exact).Sum(s => s.Count), count.Explained);
+        Assert.Equal(approximate, count.NotConserved);
+        Assert.Equal(analysis.Sets.Where(s => !s.Exact).Sum(s => s.Count), count.NotConserved);
+    }
+
     [Fact]
     public void DeadUnitIsNamedAndAddsItsParametersAsLaws()
     {
