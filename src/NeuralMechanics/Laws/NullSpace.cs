@@ -52,9 +52,12 @@ internal static class NullSpace
         var shiftedT = shifted.t().contiguous();
 
         long k = Math.Min(d, 64);
+        Tensor? start = null;
         while (true)
         {
-            var block = linalg.qr(randn([d, k], dtype: dtype, device: device, generator: generator)).Q;
+            // A grown block keeps the directions already found (warm start) and adds random ones.
+            var fresh = randn([d, k - (start?.shape[1] ?? 0)], dtype: dtype, device: device, generator: generator);
+            var block = linalg.qr(start is null ? fresh : cat([start, fresh], 1)).Q;
             double[] values = [];
             Tensor vectors = block;
             double previous = double.NaN;
@@ -81,6 +84,7 @@ internal static class NullSpace
                 long rank = d - nulls;
                 return (rank, gap, values, vectors[TensorIndex.Colon, TensorIndex.Slice(kept)].contiguous());
             }
+            start = vectors;
             k = Math.Min(d, 2 * (nulls + Spare));
         }
     }
