@@ -51,7 +51,7 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
         Line($"- machine: {Machine.CpuModel()}, {Environment.ProcessorCount} cores; device {Device}");
         Line(string.Create(Inv, $"- date: {Started:yyyy-MM-dd HH:mm} UTC; 1-min load average {LoadBefore ?? "?"} before, {LoadAfter ?? "?"} after"));
         Line($"- software: {Machine.Versions()}");
-        Line($"- command: `dotnet run -c Release --project bench/NeuralMechanics.Bench -- --device {Options.Device}{(Options.Quick ? " --quick" : "")}{(Options.Out is null ? "" : " --out " + Options.Out)}{(Options.Json is null ? "" : " --json " + Options.Json)}`");
+        Line($"- command: `dotnet run -c Release --project bench/NeuralMechanics.Bench -- --device {Options.Device}{(Options.Quick ? " --quick" : "")}{(Options.Out is null ? "" : " --out " + Options.Out)}{(Options.Json is null ? "" : " --json " + Options.Json)}{(Options.Workloads is null ? "" : " --workloads " + string.Join(",", Options.Workloads))}`");
         var chunks = Timings.Select(t => t.ChunkSteps).Distinct().ToList();
         Line("- method: per variant its own model (same seed) on two synthetic batches already on the device; a step is " +
              "forward + backward (+ tracker.Observe with Parquet and TensorBoard sinks) + optimizer step. After a warm-up the variants take turns " +

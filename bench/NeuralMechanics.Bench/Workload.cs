@@ -52,6 +52,9 @@ public sealed record Workload(string Label, string Model, ModelOptions Options, 
     /// <summary>The reference's Tiny ImageNet VGG-16 with BatchNorm.</summary>
     public static readonly Workload Vgg16Bn = new("vgg16-bn", "vgg16-bn", new ModelOptions(), [3, 64, 64], 200, 256, ReferenceSgd, "vgg16bn", 24.9);
 
+    /// <summary>The name <c>--workloads</c> selects it by: its PyTorch key, or "onnx" for an imported network.</summary>
+    public string Key => ModelZoo.IsOnnxFile(Model) ? "onnx" : PyTorchKey;
+
     /// <summary>The synthetic dataset of this input shape and class count.</summary>
     public string Data => $"synthetic:{Input[0]}x{Input[1]}x{Input[2]}:{Classes}";
 
