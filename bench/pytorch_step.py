@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Plain PyTorch's training step on the workloads of nmech's benchmark (bench/NeuralMechanics.Bench).
 
-The same models (nmech's zoo: the MLP and the width-scaled VGGs with their classifier and dropout),
+The same models (nmech's zoo: the MLP, the width-scaled VGGs with their classifier and dropout,
+ResNet-18 as torchvision builds it with nmech's CIFAR stem and width, and the ViT),
 batch, loss and optimizer (torch.optim.SGD with momentum and weight decay), and the same step as
 nmech's untracked step: forward, cross-entropy, zero_grad, backward, the batch accuracy, loss and
 accuracy read to the host, optimizer step. Two random batches on the device, used in turn.
 Runs on PyTorch 1.13 (Debian's python3-torch) and 2.x, on the CPU or CUDA.
 
   python3 bench/pytorch_step.py --device cpu --threads 2 --workloads mlp,vgg11q [--windows 5 --window-seconds 0.5]
-  python3 bench/pytorch_step.py --device cpu --threads 2 --serve     (windows on request: stdin "KEY STEPS")
+  python3 bench/pytorch_step.py --device cpu --threads 2 --serve     (windows on request: stdin "KEY STEPS";
+                                                                      "params KEY" answers {"params": parameter count})
+  python3 bench/pytorch_step.py --export-onnx KEY PATH                (the workload's model in training mode as ONNX)
 
 prints one JSON object: {"torch", "device", "threads", "blas", "workloads": [{"label", "ms", "windows_ms"}]}
 ("blas": the BLAS and MKL libraries the process has loaded, e.g. Debian's reference BLAS or OpenBLAS).
@@ -60,10 +63,77 @@ def mlp(shape, classes, depth=2, hidden=256):
     return nn.Sequential(*layers)
 
 
+def resnet18(shape, classes, width):
+    """torchvision's ResNet-18 (its BasicBlock and _make_layer) with nmech's zoo changes: the CIFAR stem
+    (3×3 convolution, stride 1, no max-pool) and every stage's channels scaled by `width`."""
+    from torchvision.models.resnet import BasicBlock, ResNet
+    net = ResNet(BasicBlock, [2, 2, 2, 2], num_classes=classes)
+    channels = [max(1, int(round(64 * 2 ** s * width))) for s in range(4)]
+    net.inplanes = channels[0]
+    net.conv1 = nn.Conv2d(shape[0], channels[0], 3, padding=1, bias=False)
+    net.bn1 = nn.BatchNorm2d(channels[0])
+    net.maxpool = nn.Identity()
+    net.layer1 = net._make_layer(BasicBlock, channels[0], 2)
+    net.layer2 = net._make_layer(BasicBlock, channels[1], 2, stride=2)
+    net.layer3 = net._make_layer(BasicBlock, channels[2], 2, stride=2)
+    net.layer4 = net._make_layer(BasicBlock, channels[3], 2, stride=2)
+    net.fc = nn.Linear(channels[3], classes)
+    for m in net.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+    return net
+
+
+class Attention(nn.Module):
+    """nmech's MultiHeadAttention: separate q, k, v, o projections, softmax(q kᵀ / √d_h) v per head."""
+
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.q, self.k, self.v, self.o = (nn.Linear(dim, dim) for _ in range(4))
+
+    def forward(self, x):
+        b, t, d = x.shape
+        split = lambda z: z.view(b, t, self.heads, d // self.heads).transpose(1, 2)
+        logits = split(self.q(x)) @ split(self.k(x)).transpose(2, 3) / (d // self.heads) ** 0.5
+        return self.o((logits.softmax(-1) @ split(self.v(x))).transpose(1, 2).reshape(b, t, d))
+
+
+class Block(nn.Module):
+    def __init__(self, dim, heads, hidden):
+        super().__init__()
+        self.ln1, self.attn, self.ln2 = nn.LayerNorm(dim), Attention(dim, heads), nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim))
+
+    def forward(self, x):
+        x = x + self.attn(self.ln1(x))
+        return x + self.mlp(self.ln2(x))
+
+
+class Vit(nn.Module):
+    """nmech's VisionTransformer at its defaults: 7×7 patches, 64 features, 4 blocks of 4 heads, MLP 128 (GELU), mean over tokens."""
+
+    def __init__(self, shape, classes, patch=7, dim=64, depth=4, heads=4, hidden=128):
+        super().__init__()
+        tokens = (shape[1] // patch) * (shape[2] // patch)
+        self.patch = nn.Conv2d(shape[0], dim, patch, stride=patch)
+        self.pos = nn.Parameter(torch.randn(tokens, dim) * 0.02)
+        self.blocks = nn.Sequential(*(Block(dim, heads, hidden) for _ in range(depth)))
+        self.norm, self.head = nn.LayerNorm(dim), nn.Linear(dim, classes)
+
+    def forward(self, x):
+        h = self.blocks(self.patch(x).flatten(2).transpose(1, 2) + self.pos)
+        return self.head(self.norm(h).mean(1))
+
+
 # label, model factory, input shape, classes, batch, (lr, weight decay, momentum): as bench/NeuralMechanics.Bench/Workload.cs
 WORKLOADS = {
     "mlp": ("mlp 2×256", lambda: mlp((1, 28, 28), 10), (1, 28, 28), 10, 128, (0.01, 5e-4, 0.9)),
     "vgg11q": ("vgg11 ×1/4", lambda: vgg(11, False, (3, 32, 32), 10, 0.25), (3, 32, 32), 10, 128, (0.01, 5e-4, 0.9)),
+    "resnet18q": ("resnet18 ×1/4", lambda: resnet18((3, 32, 32), 10, 0.25), (3, 32, 32), 10, 64, (0.01, 5e-4, 0.9)),
+    # The same, its weights and inputs in channels-last (NHWC) memory: oneDNN's faster layout on the CPU.
+    "resnet18q-cl": ("resnet18 ×1/4, channels-last", lambda: resnet18((3, 32, 32), 10, 0.25), (3, 32, 32), 10, 64, (0.01, 5e-4, 0.9)),
+    "vit": ("vit", lambda: Vit((1, 28, 28), 10), (1, 28, 28), 10, 64, (0.01, 5e-4, 0.9)),
     "vgg16": ("vgg16", lambda: vgg(16, False, (3, 64, 64), 200, 1.0), (3, 64, 64), 200, 256, (0.01, 1e-4, 0.0)),
     "vgg16bn": ("vgg16-bn", lambda: vgg(16, True, (3, 64, 64), 200, 1.0), (3, 64, 64), 200, 256, (0.01, 1e-4, 0.0)),
 }
@@ -73,10 +143,13 @@ def trainer(key, device):
     """A function running n training steps of workload `key` (seeded model, two random batches), warmed up."""
     label, make, shape, classes, batch, (lr, wd, momentum) = WORKLOADS[key]
     torch.manual_seed(1)
-    model = make().to(device).train()
+    channels_last = key.endswith("-cl")
+    layout = torch.channels_last if channels_last else torch.contiguous_format
+    model = make().to(device, memory_format=layout).train()
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=wd)
     loss_fn = nn.CrossEntropyLoss()
-    batches = [(torch.randn(batch, *shape, device=device), torch.randint(classes, (batch,), device=device)) for _ in range(2)]
+    batches = [(torch.randn(batch, *shape, device=device).contiguous(memory_format=layout), torch.randint(classes, (batch,), device=device))
+               for _ in range(2)]
     cuda = device.type == "cuda"
 
     def run(steps, at=[0]):
@@ -99,10 +172,14 @@ def trainer(key, device):
 
 def serve(device):
     """Windows on request, so that a caller can interleave them with its own: per stdin line
-    "KEY STEPS" runs that many steps of workload KEY and prints {"ms": mean step time}."""
+    "KEY STEPS" runs that many steps of workload KEY and prints {"ms": mean step time};
+    "params KEY" prints {"params": the model's parameter count}."""
     runs = {}
     for line in sys.stdin:
         parts = line.split()
+        if len(parts) == 2 and parts[0] == "params" and parts[1] in WORKLOADS:
+            print(json.dumps({"params": parameters(parts[1])}), flush=True)
+            continue
         if len(parts) != 2 or parts[0] not in WORKLOADS:
             print(json.dumps({"error": f"expected 'KEY STEPS' with KEY one of {','.join(WORKLOADS)}, found {line.strip()!r}"}), flush=True)
             continue
@@ -112,6 +189,23 @@ def serve(device):
         start = time.perf_counter()
         runs[key](steps)
         print(json.dumps({"ms": (time.perf_counter() - start) * 1000 / steps}), flush=True)
+
+
+def parameters(key):
+    """The number of trainable parameters of workload `key`'s model."""
+    return sum(p.numel() for p in WORKLOADS[key][1]().parameters() if p.requires_grad)
+
+
+def export_onnx(key, path):
+    """Writes workload `key`'s model (seeded as the timed one) in training mode as ONNX, as the importer
+    reads it (tests/NeuralMechanics.Tests/Fixtures/Onnx/make_fixtures.py): constant folding off,
+    opset 17 as the fixtures, the batch dimension dynamic."""
+    label, make, shape, classes, batch, _ = WORKLOADS[key]
+    torch.manual_seed(1)
+    model = make().train()
+    torch.onnx.export(model, torch.randn(2, *shape), path, training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False,
+                      opset_version=17, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
 
 
 def measure(key, device, windows, window_seconds):
@@ -146,7 +240,13 @@ def main():
     p.add_argument("--windows", type=int, default=5)
     p.add_argument("--window-seconds", type=float, default=0.5)
     p.add_argument("--serve", action="store_true", help="print the header line, then time windows asked for on stdin ('KEY STEPS')")
+    p.add_argument("--export-onnx", nargs=2, metavar=("KEY", "PATH"), help="write workload KEY's model as ONNX (training mode) to PATH and exit")
     a = p.parse_args()
+    if a.export_onnx:
+        if a.export_onnx[0] not in WORKLOADS:
+            p.error(f"--export-onnx: unknown workload {a.export_onnx[0]}; expected one of {','.join(WORKLOADS)}")
+        export_onnx(*a.export_onnx)
+        return
     keys = [k for k in a.workloads.split(",") if k]
     unknown = [k for k in keys if k not in WORKLOADS]
     if unknown:

@@ -5,9 +5,9 @@ namespace NeuralMechanics.Bench;
 
 /// <summary>
 /// The per-workload results in a form to compare across commits:
-/// <c>{"workloads":[{"label","device","untracked_ms","tracked_ratio","tracked_every_step_ratio","sharpness_every16_ratio","pytorch_ms","pytorch_ratio"}]}</c>,
+/// <c>{"workloads":[{"label","device","untracked_ms","tracked_ratio","tracked_every_step_ratio","sharpness_every16_ratio","pytorch_ms","pytorch_ratio","pytorch_channels_last_ms","pytorch_channels_last_ratio","parameters","pytorch_parameters"}]}</c>,
 /// ratios the medians of the per-window ratios (<c>pytorch_ratio</c>: untracked over PyTorch's paired
-/// windows), <c>pytorch_ms</c> and <c>pytorch_ratio</c> null when PyTorch was not timed.
+/// windows), the <c>pytorch_</c> fields null when PyTorch (or its channels-last layout) was not timed.
 /// </summary>
 public static class BenchJson
 {
@@ -20,7 +20,10 @@ public static class BenchJson
             OrderStatistics.Median(t.Ratios(Variant.TrackedEvery50)), OrderStatistics.Median(t.Ratios(Variant.TrackedEveryStep)),
             OrderStatistics.Median(t.Ratios(Variant.SharpnessEvery16)),
             t.PyTorch is { } ms ? OrderStatistics.Median(ms) : null,
-            t.PyTorchRatios() is { } ratios ? OrderStatistics.Median(ratios) : null)).ToList();
+            t.PyTorchRatios() is { } ratios ? OrderStatistics.Median(ratios) : null,
+            t.PyTorchChannelsLast is { } cl ? OrderStatistics.Median(cl) : null,
+            t.PyTorchChannelsLastRatios() is { } clRatios ? OrderStatistics.Median(clRatios) : null,
+            t.Parameters, t.PyTorchParameters)).ToList();
         return JsonSerializer.Serialize(new Document(rows), Options);
     }
 
@@ -34,5 +37,9 @@ public static class BenchJson
         [property: JsonPropertyName("tracked_every_step_ratio")] double TrackedEveryStepRatio,
         [property: JsonPropertyName("sharpness_every16_ratio")] double SharpnessEvery16Ratio,
         [property: JsonPropertyName("pytorch_ms")] double? PyTorchMs,
-        [property: JsonPropertyName("pytorch_ratio")] double? PyTorchRatio);
+        [property: JsonPropertyName("pytorch_ratio")] double? PyTorchRatio,
+        [property: JsonPropertyName("pytorch_channels_last_ms")] double? PyTorchChannelsLastMs,
+        [property: JsonPropertyName("pytorch_channels_last_ratio")] double? PyTorchChannelsLastRatio,
+        [property: JsonPropertyName("parameters")] long Parameters,
+        [property: JsonPropertyName("pytorch_parameters")] long? PyTorchParameters);
 }

@@ -37,6 +37,9 @@ public sealed class BenchRun : IDisposable
         session = TrainingSession.Start(model.Network, model.Architecture, spec, batches);
     }
 
+    /// <summary>The model's parameter count.</summary>
+    public long Parameters => model.Architecture.ParameterCount;
+
     /// <summary>The model's symmetry groups.</summary>
     public SymmetryAnalysis Analysis => session.Analysis;
 

@@ -24,10 +24,9 @@ try
     var started = DateTime.UtcNow;
     string? loadBefore = Machine.LoadAverage();
     bool cuda = device.type == DeviceType.CUDA;
-    Workload[] timed = cuda
-        ? [Workload.Mlp, Workload.Vgg11Quarter, Workload.Vgg16, Workload.Vgg16Bn]
-        : [Workload.Mlp, Workload.Vgg11Quarter];
-    foreach (var w in timed) NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(w.Model, w.Options));
+    var timed = new List<Workload>(cuda
+        ? [Workload.Mlp, Workload.Vgg11Quarter, Workload.ResNet18Quarter, Workload.Vit, Workload.Vgg16, Workload.Vgg16Bn]
+        : [Workload.Mlp, Workload.Vgg11Quarter, Workload.ResNet18Quarter, Workload.Vit]);
     // A folder of its own: one left by a killed bench (its process id since reused) cannot collide.
     string scratch = Directory.CreateTempSubdirectory("nmech-bench-").FullName;
     PyTorchTimings? pytorch = null;
@@ -37,9 +36,27 @@ try
         pytorchNote = options.Python is null ? "no python3 with torch (python3 on the PATH, /usr/bin/python3)" : $"--python {options.Python} cannot import torch";
     else
     {
+        if (options.Workloads?.Contains("onnx") ?? true)
+        {
+            // An imported network next to the zoo's same one: PyTorch exports its twin of VGG-11 ×1/4 and nmech reads the file.
+            string onnx = Path.Combine(scratch, "vgg11q.onnx");
+            Console.Error.WriteLine($"ONNX: {python} {PyTorchTimings.Script} --export-onnx {Workload.Vgg11Quarter.PyTorchKey} {onnx}");
+            try
+            {
+                PyTorchTimings.ExportOnnx(python, Workload.Vgg11Quarter.PyTorchKey, onnx);
+                timed.Insert(timed.IndexOf(Workload.Vgg11Quarter) + 1, Workload.Imported(Workload.Vgg11Quarter, onnx));
+            }
+            catch (InvalidInputException e)
+            {
+                // Its torch may lack the exporter's dependencies; the other rows do not need it.
+                Console.Error.WriteLine($"no ONNX row: {e.Message}");
+            }
+        }
         Console.Error.WriteLine($"plain PyTorch: {python} {PyTorchTimings.Script} --serve, a window after each of nmech's");
         pytorch = PyTorchTimings.Start(python, cuda ? "cuda" : "cpu", torch.get_num_threads());
     }
+    if (options.Workloads is { } only) timed.RemoveAll(w => !only.Contains(w.Key));
+    foreach (var w in timed) NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(w.Model, w.Options));
     var timings = new List<StepTimings>();
     try
     {
@@ -53,7 +70,8 @@ try
         pytorch?.Dispose();
     }
     Console.Error.WriteLine("tracker memory (models built on the CPU) ...");
-    var memory = new[] { Workload.Mlp, Workload.Vgg11Quarter, Workload.Vgg16, Workload.Vgg16Bn }.Select(MemoryFigure.Measure).ToList();
+    var memory = new[] { Workload.Mlp, Workload.Vgg11Quarter, Workload.ResNet18Quarter, Workload.Vit, Workload.Vgg16, Workload.Vgg16Bn }
+        .Where(w => options.Workloads?.Contains(w.Key) ?? true).Select(MemoryFigure.Measure).ToList();
     var report = new Report(options, Machine.Describe(device), started, loadBefore, Machine.LoadAverage(), timings, memory, pytorch, pytorchNote);
     string markdown = report.ToMarkdown();
     Console.WriteLine(markdown);

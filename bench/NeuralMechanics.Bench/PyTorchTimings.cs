@@ -94,6 +94,33 @@ public sealed class PyTorchTimings : IDisposable
         return doc.RootElement.GetProperty("ms").GetDouble();
     }
 
+    /// <summary>The trainable parameter count of workload <paramref name="key"/>'s PyTorch model.</summary>
+    public long Parameters(string key)
+    {
+        process.StandardInput.WriteLine($"params {key}");
+        process.StandardInput.Flush();
+        string reply = process.StandardOutput.ReadLine() ?? throw new InvalidInputException($"{python} {Script}: stopped while counting {key}'s parameters");
+        using var doc = JsonDocument.Parse(reply);
+        return doc.RootElement.GetProperty("params").GetInt64();
+    }
+
+    /// <summary>
+    /// Has <paramref name="python"/> write workload <paramref name="key"/>'s PyTorch model as ONNX (training mode)
+    /// to <paramref name="path"/>; throws <see cref="InvalidInputException"/> when the export fails.
+    /// </summary>
+    public static void ExportOnnx(string python, string key, string path)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, Script);
+        using var process = Process.Start(StartInfo(python, [script, "--export-onnx", key, path], input: true))!;
+        process.StandardInput.Close();
+        // Read both streams before waiting: the exporter's warnings alone can fill a pipe.
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0 || !File.Exists(path))
+            throw new InvalidInputException($"{python} {Script} --export-onnx {key} {path}: exit code {process.ExitCode}: {error.Result.Trim()}");
+    }
+
     /// <summary>Ends the child process (its stdin closed; killed if it does not exit).</summary>
     public void Dispose()
     {

@@ -51,7 +51,7 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
         Line($"- machine: {Machine.CpuModel()}, {Environment.ProcessorCount} cores; device {Device}");
         Line(string.Create(Inv, $"- date: {Started:yyyy-MM-dd HH:mm} UTC; 1-min load average {LoadBefore ?? "?"} before, {LoadAfter ?? "?"} after"));
         Line($"- software: {Machine.Versions()}");
-        Line($"- command: `dotnet run -c Release --project bench/NeuralMechanics.Bench -- --device {Options.Device}{(Options.Quick ? " --quick" : "")}{(Options.Out is null ? "" : " --out " + Options.Out)}{(Options.Json is null ? "" : " --json " + Options.Json)}`");
+        Line($"- command: `dotnet run -c Release --project bench/NeuralMechanics.Bench -- --device {Options.Device}{(Options.Quick ? " --quick" : "")}{(Options.Out is null ? "" : " --out " + Options.Out)}{(Options.Json is null ? "" : " --json " + Options.Json)}{(Options.Workloads is null ? "" : " --workloads " + string.Join(",", Options.Workloads))}`");
         var chunks = Timings.Select(t => t.ChunkSteps).Distinct().ToList();
         Line("- method: per variant its own model (same seed) on two synthetic batches already on the device; a step is " +
              "forward + backward (+ tracker.Observe with Parquet and TensorBoard sinks) + optimizer step. After a warm-up the variants take turns " +
@@ -60,7 +60,8 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
         Line("- ratio cells: median over windows of the ratio to the untracked steps of the same window (min–max in brackets).");
         Line();
 
-        Line("## Training step: tracked / untracked");
+        string cpu = Machine.CpuModel();
+        Line($"## Training step: tracked / untracked ({cpu})");
         Line();
         Line("| model | input | batch | optimizer | groups | window | untracked ms | tracked, neurons /50: ms | ratio | tracked, neurons every step: ms | ratio | untracked + λ_max /16: ms | ratio |");
         Line("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -78,7 +79,7 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
              "a window of 50·k steps holds ⌊50k/16⌋ or one more of them. Cockpit's published λ_max costs ≈ 1.4 × a step at this interval (GPU).");
         Line();
 
-        Line("## Untracked step / plain PyTorch on this machine");
+        Line($"## Untracked step / plain PyTorch on this machine ({cpu})");
         Line();
         if (PyTorch is null) Line($"Not measured: {PyTorchNote ?? "no python3 with torch"}.");
         else
@@ -88,18 +89,27 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
                  "MKL and oneDNN at PyTorch's defaults, OPENBLAS_NUM_THREADS=1 unless set), a window of its own after each of nmech's windows; " +
                  "ratio: median over windows of nmech's untracked step over PyTorch's next window (min–max). " + BlasNote(PyTorch.Blas));
             Line();
-            Line("| model | ours, untracked ms | PyTorch ms | ratio |");
-            Line("| --- | ---: | ---: | ---: |");
+            Line("| model | parameters: ours / PyTorch | ours, untracked ms | PyTorch ms | ratio | PyTorch channels-last ms | ratio |");
+            Line("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var t in Timings)
                 if (t.PyTorch is { } theirs)
-                    Line(string.Create(Inv, $"| {t.Workload.Label} | {t.Median(Variant.Untracked):0.00} | {OrderStatistics.Median(theirs):0.00} | {RatioCell(t.PyTorchRatios()!)} |"));
+                    Line(string.Create(Inv, $"| {t.Workload.Label} | {N(t.Parameters)} / {(t.PyTorchParameters is { } p ? N(p) : "?")} | ") +
+                         string.Create(Inv, $"{t.Median(Variant.Untracked):0.00} | {OrderStatistics.Median(theirs):0.00} | {RatioCell(t.PyTorchRatios()!)} | ") +
+                         (t.PyTorchChannelsLast is { } cl
+                             ? string.Create(Inv, $"{OrderStatistics.Median(cl):0.00} | {RatioCell(t.PyTorchChannelsLastRatios()!)} |")
+                             : "— | — |"));
+            Line();
+            Line("The PyTorch twins: the zoo's networks written in PyTorch (resnet18 ×1/4: torchvision's ResNet and BasicBlock with the zoo's " +
+                 "CIFAR stem, a 3×3 stride-1 convolution and no max-pool, and every stage at a quarter of its channels); the parameter counts " +
+                 "check that both sides train the same network. The ONNX row imports PyTorch's training-mode export of its VGG-11 ×1/4 twin: " +
+                 "compare it with the zoo's row above it.");
         }
         Line();
 
         var referenced = Timings.Where(t => t.Workload.ReferenceMilliseconds is not null).ToList();
         if (referenced.Count > 0)
         {
-            Line("## Untracked step / plain PyTorch (../shared/gpu/README.md, H100, PyTorch 2.11)");
+            Line($"## Untracked step / plain PyTorch (../shared/gpu/README.md, H100, PyTorch 2.11; ours on {Device})");
             Line();
             Line("| model | ours, untracked ms | PyTorch ms | ratio |");
             Line("| --- | ---: | ---: | ---: |");
@@ -111,7 +121,7 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
             Line();
         }
 
-        Line("## Tracker memory (state kept between steps)");
+        Line($"## Tracker memory (state kept between steps; models built on the CPU, {cpu})");
         Line();
         Line("| model | input | parameters P | groups (translation / scale / rescale) | group sets | tracker total | per group | reference buffers 2·P·4 B | reference / ours |");
         Line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

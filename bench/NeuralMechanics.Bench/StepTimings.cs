@@ -10,11 +10,18 @@ namespace NeuralMechanics.Bench;
 /// <param name="ChunkSteps">Steps a variant runs before the next variant's turn.</param>
 /// <param name="Milliseconds">Per variant: its mean step time in each window.</param>
 /// <param name="PyTorch">Plain PyTorch's mean step time in a window of its own after each window, or null when not timed.</param>
+/// <param name="Parameters">Our model's parameter count.</param>
+/// <param name="PyTorchParameters">The PyTorch twin's parameter count, or null when not timed.</param>
+/// <param name="PyTorchChannelsLast">Plain PyTorch in channels-last memory, a window after PyTorch's, or null.</param>
 public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps, int ChunkSteps, IReadOnlyDictionary<Variant, double[]> Milliseconds,
-    double[]? PyTorch = null)
+    double[]? PyTorch = null, long Parameters = 0, long? PyTorchParameters = null, double[]? PyTorchChannelsLast = null)
 {
     /// <summary>Ratios of the untracked step to plain PyTorch's, one per window (paired), or null.</summary>
     public double[]? PyTorchRatios() => PyTorch is null ? null : Statistics.PairedRatios(Milliseconds[Variant.Untracked], PyTorch);
+
+    /// <summary>Ratios of the untracked step to plain PyTorch's in channels-last memory, one per window (paired), or null.</summary>
+    public double[]? PyTorchChannelsLastRatios() =>
+        PyTorchChannelsLast is null ? null : Statistics.PairedRatios(Milliseconds[Variant.Untracked], PyTorchChannelsLast);
 
     /// <summary>Median step time of <paramref name="variant"/>.</summary>
     public double Median(Variant variant) => OrderStatistics.Median(Milliseconds[variant]);
@@ -51,12 +58,22 @@ public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps
 
             var times = variants.ToDictionary(v => v, _ => new double[windows]);
             double[]? reference = pytorch is null ? null : new double[windows];
-            int referenceSteps = 0;
+            string? channelsLastKey = pytorch is null ? null : workload.PyTorchChannelsLastKey;
+            double[]? channelsLast = channelsLastKey is null ? null : new double[windows];
+            int referenceSteps = 0, channelsLastSteps = 0;
+            long? pytorchParameters = null;
             if (pytorch is not null)
             {
                 double probeMs = pytorch.Window(workload.PyTorchKey, Math.Max(2, chunkSteps));
                 referenceSteps = Math.Max(2, (int)Math.Round(windowSeconds * 1000 / probeMs));
-                log?.Invoke($"  plain PyTorch: ~{probeMs:0.0} ms/step; windows of {referenceSteps} steps");
+                pytorchParameters = pytorch.Parameters(workload.PyTorchKey);
+                log?.Invoke($"  plain PyTorch: ~{probeMs:0.0} ms/step; windows of {referenceSteps} steps; parameters: ours {sessions[0].Parameters:N0}, PyTorch {pytorchParameters:N0}");
+                if (channelsLastKey is not null)
+                {
+                    double clMs = pytorch.Window(channelsLastKey, Math.Max(2, chunkSteps));
+                    channelsLastSteps = Math.Max(2, (int)Math.Round(windowSeconds * 1000 / clMs));
+                    log?.Invoke($"  plain PyTorch, channels-last: ~{clMs:0.0} ms/step; windows of {channelsLastSteps} steps");
+                }
             }
             long turn = 0;
             for (int w = 0; w < windows; w++)
@@ -74,10 +91,12 @@ public sealed record StepTimings(Workload Workload, long Groups, int WindowSteps
                 for (int v = 0; v < variants.Length; v++)
                     times[variants[v]][w] = elapsed[v] * 1000.0 / Stopwatch.Frequency / windowSteps;
                 if (reference is not null) reference[w] = pytorch!.Window(workload.PyTorchKey, referenceSteps);
+                if (channelsLast is not null) channelsLast[w] = pytorch!.Window(channelsLastKey!, channelsLastSteps);
                 log?.Invoke($"  window {w + 1}: " + string.Join(", ", variants.Select(v => $"{v} {times[v][w]:0.00} ms")) +
-                    (reference is null ? "" : $", PyTorch {reference[w]:0.00} ms"));
+                    (reference is null ? "" : $", PyTorch {reference[w]:0.00} ms") + (channelsLast is null ? "" : $", channels-last {channelsLast[w]:0.00} ms"));
             }
-            return new StepTimings(workload, sessions[0].Analysis.Total, windowSteps, chunkSteps, times, reference);
+            return new StepTimings(workload, sessions[0].Analysis.Total, windowSteps, chunkSteps, times, reference,
+                sessions[0].Parameters, pytorchParameters, channelsLast);
         }
         finally
         {

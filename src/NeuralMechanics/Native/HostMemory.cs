@@ -33,4 +33,17 @@ internal static class HostMemory
         values = MemoryMarshal.Cast<byte, float>(tensor.bytes);
         return true;
     }
+
+    /// <summary>
+    /// The elements of a float64 CPU tensor, writable, in place (the matrix charges' predictions,
+    /// advanced on the host); false when it is null, not on the CPU, not float64, not contiguous or over 2 GiB.
+    /// </summary>
+    public static bool TryGetWritableDoubles(Tensor? tensor, out Span<double> values)
+    {
+        values = default;
+        if (tensor is null || tensor.device_type != TorchSharp.DeviceType.CPU || tensor.dtype != ScalarType.Float64) return false;
+        if (tensor.numel() > int.MaxValue / sizeof(double) || !tensor.is_contiguous()) return false;
+        values = MemoryMarshal.Cast<byte, double>(tensor.bytes);
+        return true;
+    }
 }

@@ -23,9 +23,13 @@ public static class MatrixChargeLaws
     /// </summary>
     public static Tensor DiscreteStep(Tensor charge, Tensor forcing, double eta, double lambda)
     {
-        using Scalar decay = (1 - eta * lambda) * (1 - eta * lambda), drive = eta * eta;
+        var (d, f) = DiscreteCoefficients(eta, lambda);
+        using Scalar decay = d, drive = f;
         return charge * decay + forcing * drive;
     }
+
+    /// <summary><see cref="DiscreteStep"/>'s C' = Decay·C + Drive·F: Decay = (1−ηλ)², Drive = η² (one definition for the tensor and host kernels).</summary>
+    public static (double Decay, double Drive) DiscreteCoefficients(double eta, double lambda) => ((1 - eta * lambda) * (1 - eta * lambda), eta * eta);
 
     /// <summary>
     /// One step of length η of the modified flow dC/dt = −2λC + ηF (the matrix form of eq. 18–20),
@@ -34,9 +38,14 @@ public static class MatrixChargeLaws
     /// </summary>
     public static Tensor ModifiedFlowStep(Tensor charge, Tensor forcing, double eta, double lambda)
     {
-        using Scalar decay = Math.Exp(-2 * lambda * eta), drive = eta * eta * AccurateArithmetic.Phi1(-2 * lambda * eta);
+        var (d, f) = ModifiedFlowCoefficients(eta, lambda);
+        using Scalar decay = d, drive = f;
         return charge * decay + forcing * drive;
     }
+
+    /// <summary><see cref="ModifiedFlowStep"/>'s C' = Decay·C + Drive·F: Decay = e^{−2λη}, Drive = η²·φ(−2λη) (one definition for the tensor and host kernels).</summary>
+    public static (double Decay, double Drive) ModifiedFlowCoefficients(double eta, double lambda) =>
+        (Math.Exp(-2 * lambda * eta), eta * eta * AccurateArithmetic.Phi1(-2 * lambda * eta));
 
     /// <summary>
     /// Exact discrete law of heavy-ball SGD with momentum β, dampening α and weight decay λ

@@ -131,6 +131,19 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
     /// </summary>
     public void Observe(long step, bool logMatrices)
     {
+        ObservedOnHost = HostKernel && ObserveOnHost(step, logMatrices);
+        if (!ObservedOnHost) ObserveOnDevice(step, logMatrices);
+    }
+
+    /// <summary>Whether float32 CPU parameters take the host kernel (<see cref="HeadGrams"/>); false: always libtorch's tensor form.</summary>
+    internal bool HostKernel { get; init; } = true;
+
+    /// <summary>Whether the last observation ran on the host kernel.</summary>
+    internal bool ObservedOnHost { get; private set; }
+
+    // The tensor form, on any device and dtype: dozens of small operations per layer.
+    private void ObserveOnDevice(long step, bool logMatrices)
+    {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         double eta = clock.LearningRate(step);
@@ -169,6 +182,117 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
             var shapes = kept.Select(k => (k.Layer, k.Measured.shape)).ToArray();
             reader.Defer(step, cat(kept.SelectMany(k => new[] { k.Measured.view(-1), k.Discrete.view(-1) }).ToArray(), 0), v => WriteMatrices(step, shapes, v));
         }
+    }
+
+    // The same rows from float32 CPU memory: the charges, norms and prediction steps summed in float64
+    // on the host, the rows then handed to the reader as the tensor form's are (its order and StopAt kept).
+    // False, with nothing changed, when some factor, gradient or prediction is not host memory of its dtype.
+    private bool ObserveOnHost(long step, bool logMatrices)
+    {
+        using var scope = NewDisposeScope();
+        // The wrappers (.grad makes a new one per call) are held by the scope until the sums are done.
+        var weights = layers.Select(l => new[] { l.Wq, l.Bq, l.Wk, l.Bk, l.Wv, l.Bv, l.Wo }.Select(p => (Tensor)p).ToArray()).ToArray();
+        var grads = layers.Select(l => Predicted && l.Wq.grad is not null
+            ? new[] { l.Wq, l.Bq, l.Wk, l.Bk, l.Wv, l.Bv, l.Wo }.Select(p => p.grad).ToArray()
+            : null).ToArray();
+        if (!weights.All(ws => ws.All(w => HostMemory.TryGetSingles(w, out _)))) return false;
+        if (!grads.All(gs => gs is null || gs.All(g => HostMemory.TryGetSingles(g, out _)))) return false;
+        for (int i = 0; i < layers.Count; i++)
+            foreach (var state in new[] { gradientFlow[i], continuous[i], discrete[i] })
+                if (state is not null && !HostMemory.TryGetWritableDoubles(state, out _)) return false;
+
+        double eta = clock.LearningRate(step);
+        var (discreteDecay, discreteDrive) = MatrixChargeLaws.DiscreteCoefficients(eta, lambda);
+        var (flowDecay, flowDrive) = MatrixChargeLaws.ModifiedFlowCoefficients(eta, lambda);
+        var norms = new List<double>();
+        var kept = new List<double>();
+        var keptShapes = new List<(int Layer, long[] Shape)>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var l = layers[i];
+            int heads = (int)l.Heads, dh = (int)(l.Wq.shape[0] / l.Heads), size = dh * dh;
+            long[] shape = [2, heads, dh, dh];
+            var charge = new double[2 * heads * size];
+            var terms = ChargesOnHost(weights[i], heads, dh, charge);
+            if (discrete[i] is null)
+            {
+                // An array each: a tensor made from an array may keep it as its storage.
+                gradientFlow[i] = tensor((double[])charge.Clone(), shape, ScalarType.Float64).DetachFromDisposeScope();
+                continuous[i] = tensor((double[])charge.Clone(), shape, ScalarType.Float64).DetachFromDisposeScope();
+                discrete[i] = tensor((double[])charge.Clone(), shape, ScalarType.Float64).DetachFromDisposeScope();
+            }
+            HostMemory.TryGetWritableDoubles(gradientFlow[i], out var flow);
+            HostMemory.TryGetWritableDoubles(continuous[i], out var modified);
+            HostMemory.TryGetWritableDoubles(discrete[i], out var exact);
+            // [2 (QK, VO), heads, Values], as the tensor form's row.
+            for (int h = 0; h < 2 * heads; h++)
+            {
+                var c = charge.AsSpan(h * size, size);
+                norms.Add(Math.Sqrt(SquaredDistance(c, default)));
+                norms.Add(Predicted ? Math.Sqrt(SquaredDistance(c, flow.Slice(h * size, size))) : double.NaN);
+                norms.Add(Predicted ? Math.Sqrt(SquaredDistance(c, modified.Slice(h * size, size))) : double.NaN);
+                norms.Add(Predicted ? Math.Sqrt(SquaredDistance(c, exact.Slice(h * size, size))) : double.NaN);
+                norms.Add(terms[h]);
+            }
+            if (logMatrices)
+            {
+                keptShapes.Add((i, shape));
+                kept.AddRange(charge);
+                kept.AddRange(exact.ToArray());
+            }
+            if (grads[i] is not { } g) continue;
+            var forcing = new double[charge.Length];
+            ChargesOnHost(g!, heads, dh, forcing);
+            for (int k = 0; k < forcing.Length; k++)
+            {
+                exact[k] = exact[k] * discreteDecay + forcing[k] * discreteDrive;
+                modified[k] = modified[k] * flowDecay + forcing[k] * flowDrive;
+            }
+        }
+        long rowHeads = layers[0].Heads;
+        reader.Defer(step, tensor(norms.ToArray(), ScalarType.Float64), v => WriteNorms(step, rowHeads, v));
+        if (kept.Count > 0)
+        {
+            var shapes = keptShapes.ToArray();
+            reader.Defer(step, tensor(kept.ToArray(), ScalarType.Float64), v => WriteMatrices(step, shapes, v));
+        }
+        return true;
+    }
+
+    // Σ (a − b)², b absent (empty) reading as zeros.
+    private static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double s = 0;
+        for (int k = 0; k < a.Length; k++)
+        {
+            double d = b.IsEmpty ? a[k] : a[k] - b[k];
+            s += d * d;
+        }
+        return s;
+    }
+
+    // C_QK and C_VO of every head of one layer into charge [2, heads, d_h, d_h] from [Wq, bq, Wk, bk, Wv, bv, Wo]
+    // (parameters or their gradients, host float32); returns |A|²_F + |B|²_F per [2, heads].
+    private static double[] ChargesOnHost(Tensor?[] t, int heads, int dh, double[] charge)
+    {
+        HostMemory.TryGetSingles(t[0], out var wq);
+        HostMemory.TryGetSingles(t[1], out var bq);
+        HostMemory.TryGetSingles(t[2], out var wk);
+        HostMemory.TryGetSingles(t[3], out var bk);
+        HostMemory.TryGetSingles(t[4], out var wv);
+        HostMemory.TryGetSingles(t[5], out var bv);
+        HostMemory.TryGetSingles(t[6], out var wo);
+        int inputs = (int)t[0]!.shape[1], width = (int)t[6]!.shape[1], size = dh * dh;
+        var terms = new double[2 * heads];
+        for (int h = 0; h < heads; h++)
+        {
+            var qk = charge.AsSpan(h * size, size);
+            var vo = charge.AsSpan((heads + h) * size, size);
+            terms[h] = HeadGrams.AddRows(wq, bq, h * dh, dh, inputs, qk, 1) + HeadGrams.AddRows(wk, bk, h * dh, dh, inputs, qk, -1);
+            terms[heads + h] = HeadGrams.AddRows(wv, bv, h * dh, dh, inputs, vo, 1) + HeadGrams.AddColumns(wo, h * dh, dh, width, vo, -1);
+        }
+        GC.KeepAlive(t);
+        return terms;
     }
 
     /// <summary>Brings the values still on the device to the host (with every other value of the reader) and writes their rows.</summary>
