@@ -41,8 +41,8 @@ public static class GroupsFile
             json.WriteStartArray("groups");
             foreach (var set in analysis.Sets)
             {
-                var a = set.A.Select(s => (Name: NameOf(names, s), Select: Selection(s))).ToList();
-                var b = set.B.Select(s => (Name: NameOf(names, s), Select: Selection(s))).ToList();
+                var a = set.A.Select(s => (Name: NameOf(names, s), Select: Selection(s), s.From)).ToList();
+                var b = set.B.Select(s => (Name: NameOf(names, s), Select: Selection(s), s.From)).ToList();
                 for (long unit = 0; unit < set.Count; unit++)
                 {
                     json.WriteStartObject();
@@ -71,7 +71,7 @@ public static class GroupsFile
     /// </summary>
     internal static (int? Dim, long[]? View) Selection(UnitSlice s)
     {
-        if (s.Units == 1) return (null, null);
+        if (s.AllUnits == 1) return (null, null);
         // select(k, u) of the parameter's own shape takes the same elements as the slice when the
         // dimensions before k hold as many elements as the view's dimensions before its unit
         // dimension and dimension k is as long as the unit dimension.
@@ -81,16 +81,16 @@ public static class GroupsFile
         long leading = 1;
         for (int k = 0; k < shape.Length && leading <= before; k++)
         {
-            if (leading == before && shape[k] == s.Units) return (k, null);
+            if (leading == before && shape[k] == s.AllUnits) return (k, null);
             leading *= shape[k];
         }
         return (s.UnitDim, s.View);
     }
 
-    private static void WriteSlices(Utf8JsonWriter json, string side, List<(string Name, (int? Dim, long[]? View) Select)> slices, long unit)
+    private static void WriteSlices(Utf8JsonWriter json, string side, List<(string Name, (int? Dim, long[]? View) Select, long From)> slices, long unit)
     {
         json.WriteStartArray(side);
-        foreach (var (name, (dim, view)) in slices)
+        foreach (var (name, (dim, view), from) in slices)
         {
             json.WriteStartObject();
             json.WriteString("parameter", name);
@@ -103,7 +103,7 @@ public static class GroupsFile
             if (dim is int d)
             {
                 json.WriteNumber("dim", d);
-                json.WriteNumber("index", unit);
+                json.WriteNumber("index", from + unit); // a part of a concatenation: its range of the reader's columns
             }
             else
             {

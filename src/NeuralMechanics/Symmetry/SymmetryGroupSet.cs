@@ -95,9 +95,9 @@ public sealed record SymmetryGroupSet(
         using var noGrad = no_grad();
         foreach (var s in A)
         {
-            var a = s.Broadcast(alpha);
-            if (Kind == SymmetryKind.Translation) s.Tensor.add_(a); else s.Tensor.mul_(a);
+            // Units outside a partial slice are left alone: shifted by 0, multiplied by 1.
+            if (Kind == SymmetryKind.Translation) s.Tensor.add_(s.Broadcast(alpha)); else s.Tensor.mul_(s.Broadcast(alpha, outside: 1));
         }
-        foreach (var s in B) s.Tensor.div_(s.Broadcast(alpha));
+        foreach (var s in B) s.Tensor.div_(s.Broadcast(alpha, outside: 1));
     }
 }

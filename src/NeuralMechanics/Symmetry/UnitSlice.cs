@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -6,7 +7,9 @@ namespace NeuralMechanics.Symmetry;
 /// <summary>
 /// A parameter tensor seen as a stack of per-unit slices: viewed with shape <see cref="View"/>,
 /// index <see cref="UnitDim"/> picks the group. This is how every group of a layer is evaluated
-/// at once: one reduction over the other dimensions gives one value per group.
+/// at once: one reduction over the other dimensions gives one value per group. A slice may take
+/// only a range of the units (<see cref="From"/>, <see cref="Take"/>): the columns of a reader
+/// that read one part of a concatenation (docs/design.md, "Channel streams").
 /// </summary>
 /// <param name="Layer">Layer that owns the parameter.</param>
 /// <param name="Name">Local parameter name (weight, bias).</param>
@@ -15,8 +18,23 @@ namespace NeuralMechanics.Symmetry;
 /// <param name="UnitDim">Dimension of <see cref="View"/> that indexes the groups.</param>
 public sealed record UnitSlice(string Layer, string Name, Parameter Tensor, long[] View, int UnitDim)
 {
-    /// <summary>Number of groups (units) the slice splits the parameter into.</summary>
-    public long Units => View[UnitDim];
+    /// <summary>The first unit of <see cref="View"/>'s unit dimension the slice takes (0: from the start).</summary>
+    public long From { get; init; }
+
+    /// <summary>How many units from <see cref="From"/> the slice takes; null: all of them.</summary>
+    public long? Take { get; init; }
+
+    /// <summary>Number of groups (units) the slice takes.</summary>
+    public long Units => Take ?? View[UnitDim];
+
+    /// <summary>Number of units <see cref="View"/> splits the parameter into (<see cref="Units"/> when the slice takes them all).</summary>
+    public long AllUnits => View[UnitDim];
+
+    /// <summary>Whether the slice takes only some of the units.</summary>
+    public bool Partial => Units != AllUnits;
+
+    /// <summary>Elements of the parameter in each unit.</summary>
+    public long ElementsPerUnit => Tensor.numel() / AllUnits;
 
     /// <summary>Full parameter name, e.g. conv3.weight.</summary>
     public string FullName => $"{Layer}.{Name}";
@@ -32,14 +50,25 @@ public sealed record UnitSlice(string Layer, string Name, Parameter Tensor, long
     {
         var v = x.view(View);
         var others = OtherDims;
-        return others.Length == 0 ? v.to(ScalarType.Float64) : v.sum(others, type: ScalarType.Float64);
+        var all = others.Length == 0 ? v.to(ScalarType.Float64) : v.sum(others, type: ScalarType.Float64);
+        return Partial ? all.narrow(0, From, Units) : all;
     }
 
-    /// <summary>Spreads per-unit values ([Units]) over the parameter's shape.</summary>
-    public Tensor Broadcast(Tensor perUnit)
+    /// <summary>
+    /// Spreads per-unit values ([Units]) over the parameter's shape; the units the slice does not
+    /// take get <paramref name="outside"/> (0 for a sum, 1 for a factor).
+    /// </summary>
+    public Tensor Broadcast(Tensor perUnit, double outside = 0)
     {
         var shape = Enumerable.Repeat(1L, View.Length).ToArray();
-        shape[UnitDim] = Units;
-        return perUnit.view(shape).expand(View).reshape(Tensor.shape);
+        shape[UnitDim] = AllUnits;
+        var values = perUnit;
+        if (Partial)
+        {
+            using Scalar fill = outside;
+            values = full([AllUnits], fill, perUnit.dtype, perUnit.device);
+            values.narrow(0, From, Units).copy_(perUnit);
+        }
+        return values.view(shape).expand(View).reshape(Tensor.shape);
     }
 }

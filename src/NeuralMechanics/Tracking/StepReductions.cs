@@ -33,12 +33,15 @@ internal sealed class StepReductions
     public Slot Add(StepField field, UnitSlice slice)
     {
         var key = (field, Id(slice.Tensor), string.Join(",", slice.View), slice.UnitDim);
-        if (slots.TryGetValue(key, out var slot)) return slot;
-        var others = slice.OtherDims;
-        slot = new Slot(checked((int)slice.Units));
-        Plan(field).Reductions.Add(new Reduction(slice.Tensor, slice.View, others.Length == 0 ? null : others, slot, UnitGeometry.Of(slice.View, slice.UnitDim)));
-        slots[key] = slot;
-        return slot;
+        if (!slots.TryGetValue(key, out var slot))
+        {
+            var others = slice.OtherDims;
+            slot = new Slot(checked((int)slice.AllUnits));
+            Plan(field).Reductions.Add(new Reduction(slice.Tensor, slice.View, others.Length == 0 ? null : others, slot, UnitGeometry.Of(slice.View, slice.UnitDim)));
+            slots[key] = slot;
+        }
+        // A partial slice (one part of a concatenation) reads its range of the whole reduction.
+        return slice.Partial ? new Slot(slot, checked((int)slice.From), checked((int)slice.Units)) : slot;
     }
 
     /// <summary>√(mean of θ²) over all of <paramref name="parameter"/> (one value; libtorch's sqrt, as before).</summary>
@@ -179,8 +182,23 @@ internal sealed class StepReductions
     /// <summary>Where a reduction's values lie in <see cref="Measure"/>'s array.</summary>
     internal sealed class Slot(int length)
     {
+        private readonly Slot? whole;
+        private readonly int offset;
+        private int start;
+
+        /// <summary>The values <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="length"/> of <paramref name="whole"/>'s.</summary>
+        public Slot(Slot whole, int offset, int length) : this(length)
+        {
+            this.whole = whole;
+            this.offset = offset;
+        }
+
         /// <summary>Index of the first value.</summary>
-        public int Start { get; set; }
+        public int Start
+        {
+            get => whole is null ? start : whole.Start + offset;
+            set => start = whole is null ? value : throw new InvalidOperationException("a range of a slot is placed with its whole slot");
+        }
 
         /// <summary>Number of values.</summary>
         public int Length { get; } = length;

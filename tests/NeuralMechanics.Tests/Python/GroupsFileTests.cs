@@ -3,6 +3,7 @@ using NeuralMechanics.Models;
 using NeuralMechanics.Python;
 using NeuralMechanics.Symmetry;
 using NeuralMechanics.Tests.Data;
+using NeuralMechanics.Tests.Models.Onnx;
 using NeuralMechanics.Tests.Runs;
 using NeuralMechanics.Training;
 using TorchSharp;
@@ -28,6 +29,9 @@ public sealed class GroupsFileTests
         { "vgg11-bn", [3, 64, 64], new ModelOptions(Width: 0.0625) },
         { "resnet18", [3, 16, 16], new ModelOptions(Width: 0.125) },
         { "vit", [1, 8, 8], new ModelOptions(Depth: 2, Activation: "relu", Patch: 4, Dim: 8, Heads: 2) },
+        // Imported: SqueezeNet's fire module, whose expand convolutions are read through a concatenation (the
+        // classifier's input columns 6 + c for expand3x3's channel c); parameters by their state_dict names.
+        { Path.Combine(OnnxFixture.Folder, "fire.onnx"), [3, 9, 9], new ModelOptions() },
     };
 
     private static (ZooModel Zoo, SymmetryAnalysis Analysis, JsonElement[] Groups, JsonDocument File) Written(string name, long[] shape, ModelOptions options, string path)
@@ -86,7 +90,7 @@ public sealed class GroupsFileTests
         foreach (var kind in Enum.GetValues<SymmetryKind>())
             Assert.Equal(analysis.Count(kind), file.RootElement.GetProperty("counts").GetProperty(kind.Name()).GetInt64());
 
-        var parameters = network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+        var parameters = StateDictNaming.Parameters(network).ToDictionary(p => p.Value, p => (Tensor)p.Key);
         var saved = parameters.ToDictionary(p => p.Key, p => p.Value.detach().clone());
         var x = torch.randn([8, .. shape], ScalarType.Float64, generator: new Generator(3));
         var y = torch.randint(0, Classes, [8], generator: new Generator(4));
@@ -121,7 +125,7 @@ public sealed class GroupsFileTests
         var (zoo, analysis, groups, file) = Written(name, shape, options, dir.File("groups.json"));
         using var _ = file;
         IEqualityComparer<Parameter> byReference = ReferenceEqualityComparer.Instance;
-        var names = zoo.Network.named_parameters().ToDictionary(p => p.parameter, p => p.name, byReference);
+        var names = new Dictionary<Parameter, string>(StateDictNaming.Parameters(zoo.Network), byReference);
         int next = 0;
         foreach (var set in analysis.Sets)
         {

@@ -134,6 +134,32 @@ public class HostReductionTests
         Assert.False(HostMemory.TryGetSingles(null, out _));
     }
 
+    [Fact]
+    public void APartOfAConcatenationReadsItsRangeOfTheReadersWholeReductionOnTheHostAndTheDevice()
+    {
+        manual_seed(3);
+        // A Linear reading 7 channels × 16 positions; the part from channel 2 is 5 channels wide (expand3x3's, behind a concatenation).
+        var weight = new TorchSharp.Modules.Parameter(randn(3, 7 * 16));
+        var whole = new UnitSlice("fc", "weight", weight, [3, 7, 16], 1);
+        var part = whole with { From = 2, Take = 5 };
+        var reductions = new StepReductions();
+        var wholeSlot = reductions.Add(StepField.ThetaSquared, whole);
+        var partSlot = reductions.Add(StepField.ThetaSquared, part);
+        reductions.Seal();
+        // One reduction of 7 sums, shared: the part's slot is 5 of them from the third.
+        Assert.Equal(7, reductions.Length);
+        Assert.Equal((wholeSlot.Start + 2, 5), (partSlot.Start, partSlot.Length));
+        using var square = weight.detach().square();
+        using var reduced = part.Reduce(square);
+        var expected = reduced.data<double>().ToArray();
+        // Σ of 3·16 squares per channel, summed in the view's order by libtorch and the host.
+        var (_, scale) = Float64Sums(square.view(3, 7, 16).narrow(1, 2, 5), [0L, 2L]);
+        var device = reductions.Measure(_ => null);
+        Assert.True(reductions.TryMeasureOnHost(_ => null, null, out var host));
+        WithinRounding("device part", expected, device[partSlot.Start..(partSlot.Start + 5)], scale);
+        WithinRounding("host part", expected, host[partSlot.Start..(partSlot.Start + 5)], scale);
+    }
+
     public static TheoryData<string, string> Runs => new()
     {
         // Model, optimizer: between them every field the tracker forms (θ, |θ|, θ², g², g·θ, v², Δθ, Δθ²,

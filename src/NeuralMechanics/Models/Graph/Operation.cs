@@ -64,6 +64,7 @@ public sealed record Operation(
         ChannelAxis.Kept => carried,
         ChannelAxis.Flattened => carried == 0 ? 0 : -1,
         ChannelAxis.TokensAveraged => carried == node.InputShape.Length - 1 ? 0 : -1,
+        ChannelAxis.Joined => node.Attributes.TryGetValue(NodeAttributes.Dim, out var d) && d is long dim && dim >= 0 ? (int)dim : -1,
         _ => 0,
     };
 
@@ -91,6 +92,8 @@ public enum ChannelAxis
     Flattened,
     /// <summary>A mean over tokens [T, D] → [D]: dimension 0 when they were the last, else gone.</summary>
     TokensAveraged,
+    /// <summary>The dimension a concatenation joins along (<see cref="NodeAttributes.Dim"/>; −1 for the batch).</summary>
+    Joined,
 }
 
 /// <summary>How a node joins several tensors.</summary>
@@ -100,7 +103,7 @@ public enum Merge
     None,
     /// <summary>Elementwise sum: every summand carries the same per-channel scale.</summary>
     Add,
-    /// <summary>Concatenation: channels change position.</summary>
+    /// <summary>Concatenation: channel c of input i is channel c + (the channels of inputs before i) of the output; discovery follows each input's channels to their readers there.</summary>
     Concat,
 }
 

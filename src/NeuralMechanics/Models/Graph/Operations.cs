@@ -121,7 +121,7 @@ public static class Operations
     public static readonly Operation Add = new("Add") { Homogeneous = true, Merge = Merge.Add, Output = ChannelAxis.Kept, PassesShift = true };
 
     /// <summary>Concatenation of tensors along one dimension (<see cref="NodeAttributes.Dim"/>).</summary>
-    public static readonly Operation Concat = new("Concat") { Merge = Merge.Concat, Description = "concatenation: channels change position, not analysed" };
+    public static readonly Operation Concat = new("Concat") { Merge = Merge.Concat, Output = ChannelAxis.Joined, Description = "concatenation" };
 
     /// <summary>A reshape other than <see cref="Flatten"/> (the elements keep their values, not their positions).</summary>
     public static readonly Operation Reshape = new("Reshape");

@@ -94,7 +94,8 @@ public sealed class DiscoveryContext
         var outgoing = new List<UnitSlice>();
         var normalisers = new List<LayerInfo>();
         bool open = true;
-        foreach (var read in stream.Reads)
+        if (ReadsThroughConcatenations(stream, key, channels) is not { } reads) return null;
+        foreach (var (read, dims, from, total) in reads)
         {
             var reader = layers[read.Reader];
             // Queries and keys are read by the logits: the attention rules (QueryKeyRescale, KeyBiasTranslation) count their groups.
@@ -103,18 +104,66 @@ public sealed class DiscoveryContext
                 open = false;
                 continue;
             }
-            if (ReadProblem(reader, Architecture.ShapeOf(read.Value), stream.ChannelDims[read.Value], channels) is { } why)
+            var why = ReadProblem(reader, Architecture.ShapeOf(read.Value), dims[read.Value], total);
+            // Behind a concatenation only a normalisation of each channel alone ignores the scale of this stream's channels.
+            if (why is null && total != channels && reader.Operation.Normalisation?.ScaleBlocks(reader, total) is long blocks && blocks != total)
+                why = $"it normalises {blocks} groups of the {total} channels its concatenation joins";
+            if (why is not null)
             {
                 Stopped(reader.Index, $"per-channel symmetry of {key} ({channels} groups)", $"{key}: rescale symmetry broken by {reader.Name} ({why})");
                 open = false;
                 continue;
             }
-            if (reader.Operation.Reads == ChannelRead.WeightColumns) outgoing.Add(Slices.Reading(reader, channels));
+            // Behind a concatenation the reader's columns from this stream's first channel there are compensated.
+            if (reader.Operation.Reads == ChannelRead.WeightColumns)
+                outgoing.Add(total == channels ? Slices.Reading(reader, channels) : Slices.Reading(reader, total) with { From = from, Take = channels });
             else normalisers.Add(reader);
         }
         if (!open) return null;
         int anchor = parametrized.Min(w => KeyNode(w.Index));
         return new StreamReading(stream, key, anchor, channels, parametrized, outgoing, normalisers);
+    }
+
+    // Every read of the stream's channels, seen through the concatenations along the channels that
+    // read it: the read, the channel dimensions of the stream it reads, the position of the stream's
+    // first channel in the tensor read and that tensor's channels. A concatenation joins each
+    // input's channels to the others' at an offset (the channels of the inputs before it); its
+    // readers read channel c of this stream at offset + c. Null (with a note) when a concatenation
+    // does not pass the channels on one by one; null without one when its output reaches the loss.
+    private List<(StreamRead Read, IReadOnlyDictionary<int, int> Dims, long From, long Total)>? ReadsThroughConcatenations(ChannelStream stream, string key, long channels)
+    {
+        var layers = Architecture.Layers;
+        var reads = new List<(StreamRead, IReadOnlyDictionary<int, int>, long, long)>();
+        var pending = new Queue<(ChannelStream Stream, StreamRead Read, long From, long Total)>(stream.Reads.Distinct().Select(r => (stream, r, 0L, channels)));
+        while (pending.TryDequeue(out var p))
+        {
+            var concat = layers[p.Read.Reader];
+            if (concat.Operation.Merge != Merge.Concat)
+            {
+                reads.Add((p.Read, p.Stream.ChannelDims, p.From, p.Total));
+                continue;
+            }
+            int dim = p.Stream.ChannelDims[p.Read.Value];
+            var joined = Streams.Single(s => s.Values.Contains(concat.Index));
+            string? why = joined.ChannelDims[concat.Index] != dim || dim < 0
+                ? $"it joins along {(joined.ChannelDims[concat.Index] < 0 ? "the batch" : $"dimension {joined.ChannelDims[concat.Index]}")}, the channels are along dimension {dim}"
+                : !joined.Writers.SequenceEqual([concat.Index]) ? "its output is added to tensors other nodes write"
+                : null;
+            if (why is not null)
+            {
+                Stopped(concat.Index, $"per-channel symmetry of {key} ({channels} groups)", $"{key}: rescale symmetry broken by {concat.Name} (concatenation: {why})");
+                return null;
+            }
+            if (joined.ReachesOutput) return null;
+            long at = 0;
+            foreach (int input in concat.Inputs)
+            {
+                if (input == p.Read.Value)
+                    foreach (var r in joined.Reads) pending.Enqueue((joined, r, p.From + at, concat.OutputShape[dim]));
+                at += Architecture.ShapeOf(input)[dim];
+            }
+        }
+        return reads;
     }
 
     // Why reader does not see the channels of a stream one by one (null when it does), reading a

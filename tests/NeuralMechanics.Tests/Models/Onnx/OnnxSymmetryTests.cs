@@ -47,9 +47,11 @@ public sealed class OnnxSymmetryTests(ITestOutputHelper log)
     [InlineData("mobile", 307, 5, 24, 0)]
     // fire: stem(+bias) → ReLU → maxpool → squeeze → ReLU → [expand1x1 → ReLU, expand3x3 → ReLU] → concat →
     // classifier conv → ReLU → global pool → flatten (no final Linear: no softmax translation).
-    // Rescale: stem → squeeze (8), squeeze → expand1x1 + expand3x3 (4); the concat is not analysed, the
-    // classifier's output reaches the loss. Parameters 224 + 36 + 30 + 222 + 65 = 577.
-    [InlineData("fire", 577, 0, 0, 12)]
+    // Rescale: stem → squeeze (8), squeeze → expand1x1 + expand3x3 (4), and through the concat along the
+    // channels expand1x1 → classifier (6: the concat's channels 0–5, classifier columns 0–5) and expand3x3 →
+    // classifier (6: channels 6–11), 8 + 4 + 6 + 6 = 24; the classifier's output reaches the loss.
+    // Parameters 224 + 36 + 30 + 222 + 65 = 577.
+    [InlineData("fire", 577, 0, 0, 24)]
     // transformer: two pre-LN nn.TransformerEncoderLayer(8, 2 heads, ReLU MLP 16) → LayerNorm → flatten → head(32→3).
     // The attention is executed but not seen through (Unknown nodes, named in the notes), so what is counted is
     // per layer norm2 → linear1 (8, LayerNorm γ_c, β_c against column c) and linear1 → linear2 (16, ReLU), and
@@ -117,6 +119,24 @@ public sealed class OnnxSymmetryTests(ITestOutputHelper log)
         var result = SymmetryVerifier.Verify(network, new SymmetryAnalysis(analysis.Architecture, [wouldBe], []), x, y).Single();
         Assert.False(result.Passed, result.ToString());
         Assert.True(result.Invariance > 1e-6 && result.Gradient > 1e-6, result.ToString());
+    }
+
+    [Fact]
+    public void AnExpandChannelAgainstTheWrongConcatenatedColumnFailsVerification()
+    {
+        using var scope = NewDisposeScope();
+        var (network, analysis) = Discover("fire");
+        using var _ = network;
+        var right = analysis.Sets.Single(s => s.Layer == "expand3x3→classifier");
+        Assert.Equal((6L, 6L, 6L), (right.Count, right.B.Single().From, right.B.Single().Units));
+        // expand3x3's channel c against the classifier's column c (expand1x1's place in the concat) instead of 6 + c.
+        var wrong = right with { Layer = "wrong", B = [right.B.Single() with { From = 0 }] };
+        using var generator = new Generator(3);
+        var x = randn([4, .. network.ExampleShape], ScalarType.Float64, generator: generator);
+        var y = randint(network.Classes, [4], generator: generator);
+        var result = SymmetryVerifier.Verify(network, new SymmetryAnalysis(analysis.Architecture, [wrong], []), x, y).Single();
+        Assert.False(result.Passed, result.ToString());
+        Assert.True(result.Invariance > 1e-6, result.ToString());
     }
 
     [Theory]

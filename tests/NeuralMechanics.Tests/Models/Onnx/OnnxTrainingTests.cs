@@ -11,9 +11,9 @@ namespace NeuralMechanics.Tests.Models.Onnx;
 [Collection(TorchRngCollection.Name)]
 public sealed class OnnxTrainingTests(ITestOutputHelper log)
 {
-    private static RunSpec Spec(string dir, long steps) => new()
+    private static RunSpec Spec(string dir, long steps, string? model = null) => new()
     {
-        Model = Path.Combine(OnnxFixture.Folder, "cnn.onnx"), Data = "synthetic:3x8x8:4", BatchSize = 8, Steps = steps, Seed = 2,
+        Model = model ?? Path.Combine(OnnxFixture.Folder, "cnn.onnx"), Data = "synthetic:3x8x8:4", BatchSize = 8, Steps = steps, Seed = 2,
         Optimizer = new SgdSettings(0.05, 5e-4, 0.9), LogEvery = 1, CheckpointEvery = 5, EvalEvery = 0, OutDir = dir,
     };
 
@@ -26,13 +26,62 @@ public sealed class OnnxTrainingTests(ITestOutputHelper log)
         foreach (var e in straight.Errors.Where(e => e.Predictor == TrajectorySchema.Discrete))
         {
             log.WriteLine($"{e.Kind} discrete median {e.Median:E2} max {e.Max:E2}");
-            // The exact momentum recurrence in float32: rounding, far below gradient flow's error.
-            Assert.True(e.Median < 1e-5, $"{e.Kind}: {e.Median:E2}");
+            // The exact momentum recurrence in float32: rounding, at the zoo's level; scale groups are exact only up
+            // to BatchNorm's ε (the test below), as the zoo's are (TrackingAccuracyTests: 1e-3).
+            Assert.True(e.Median <= (e.Kind == SymmetryKind.Scale ? 1e-3 : 1e-6), $"{e.Kind}: {e.Median:E2}");
         }
         var halfway = Path.Combine(dir.Path, "resumed");
         Trainer.Run(Spec(halfway, 5));
         var resumed = Trainer.Resume(halfway, steps: 10);
         Assert.Equal(10, resumed.Steps);
         Assert.Equal(straight.FinalLoss, resumed.FinalLoss);
+    }
+
+    /// <summary>The cnn fixture with every BatchNormalization's epsilon attribute set to <paramref name="epsilon"/>, written to <paramref name="path"/>.</summary>
+    private static string WithEpsilon(string path, float epsilon)
+    {
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(OnnxFixture.Folder, "cnn.onnx")));
+        int changed = 0;
+        foreach (var node in model.Graph.Node.Where(n => n.OpType == "BatchNormalization"))
+        {
+            var attribute = node.Attribute.SingleOrDefault(a => a.Name == "epsilon");
+            if (attribute is null)
+                node.Attribute.Add(attribute = new global::Onnx.AttributeProto { Name = "epsilon", Type = global::Onnx.AttributeProto.Types.AttributeType.Float });
+            attribute.F = epsilon;
+            changed++;
+        }
+        Assert.Equal(3, changed); // bn1, bn2, bn3
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        return path;
+    }
+
+    [Fact]
+    public void TheImportedCnnsScaleErrorAboveTheExactLevelIsBatchNormsEpsilon()
+    {
+        // The discrete scale law assumes ⟨g_A, θ_A⟩ = 0. Behind a BatchNorm with ε it is not: scaling channel c by α
+        // moves its output by α√(σ²+ε)/√(α²σ²+ε), so ⟨g_A, θ_A⟩ = ρ·|g_A||θ_A| (up to a cosine) with
+        // ρ = ε/(σ²+ε) (VerificationBounds.BatchNormScaleGradient; `--verify --precision float32` on this fixture
+        // measures 4e-6 to 2e-5, about 2ε, where the zoo's Kaiming-initialised layers give at most 1.2ε: PyTorch's
+        // default init leaves σ² ≈ 0.5). Per step Q = |θ_A|² then drifts from the law by 2η⟨v, θ_A⟩ with the
+        // momentum velocity v ≤ g/(1−β): relative to Q at most 2η/(1−β)·ρ·|g_A|/|θ_A| = 1·ρ·|g_A|/|θ_A| here
+        // (η = 0.05, β = 0.9), summed over the steps: with |g_A| ≲ |θ_A| and ρ ≤ 10ε, 20 steps give ≤ 2e-3, and
+        // the zoo's BatchNorm VGG is held to 1e-3 for the same reason (TrackingAccuracyTests). Measured on a loaded
+        // 2-core machine: scale median 8.7e-6 with the file's ε = 1e-5; with ε = 1e-12 it falls to 3.7e-8, the
+        // level of translation (5.8e-8) and rescale (7.5e-8), so neither float32 rounding of the ONNX path nor its
+        // order of computation adds anything: ε alone does.
+        using var dir = new Data.TempDirectory();
+        var withEpsilon = Trainer.Run(Spec(Path.Combine(dir.Path, "eps"), 20));
+        var noEpsilon = Trainer.Run(Spec(Path.Combine(dir.Path, "no-eps"), 20, WithEpsilon(Path.Combine(dir.Path, "cnn-eps0.onnx"), 1e-12f)));
+        double Median(TrainResult r, SymmetryKind kind) => r.Errors.Single(e => e.Kind == kind && e.Predictor == TrajectorySchema.Discrete).Median;
+        foreach (var kind in new[] { SymmetryKind.Translation, SymmetryKind.Scale, SymmetryKind.Rescale })
+            log.WriteLine($"{kind}: discrete median {Median(withEpsilon, kind):E2} with ε = 1e-5, {Median(noEpsilon, kind):E2} with ε = 1e-12");
+        foreach (var r in new[] { withEpsilon, noEpsilon })
+        {
+            Assert.InRange(Median(r, SymmetryKind.Translation), 0, 1e-6);
+            Assert.InRange(Median(r, SymmetryKind.Rescale), 0, 1e-6);
+        }
+        // Without ε the scale groups are exact and at the zoo's level; with it, within ε's bound and visibly above.
+        Assert.InRange(Median(noEpsilon, SymmetryKind.Scale), 0, 1e-6);
+        Assert.InRange(Median(withEpsilon, SymmetryKind.Scale), 10 * Median(noEpsilon, SymmetryKind.Scale), 2e-3);
     }
 }

@@ -99,3 +99,34 @@ internal sealed class SharedLinearBlock : nn.Module<Tensor, Tensor>, IGraphBlock
 
     public GraphValue Describe(GraphBuilder graph, GraphValue x) => graph.Child("fc", graph.Relu(graph.Child("fc", x)));
 }
+
+/// <summary>
+/// SqueezeNet's fire module: squeeze 1×1 → ReLU → [expand 1×1 → ReLU, expand 3×3 → ReLU]
+/// concatenated along <paramref name="dim"/> (0: the channels), described with <see cref="GraphBuilder.Concat"/>.
+/// </summary>
+internal sealed class FireBlock : nn.Module<Tensor, Tensor>, IGraphBlock
+{
+    private readonly Conv2d squeeze, expand1x1, expand3x3;
+    private readonly int dim;
+
+    public FireBlock(long inputs, long squeezed, long expanded1, long expanded3, int dim = 0) : base(nameof(FireBlock))
+    {
+        squeeze = nn.Conv2d(inputs, squeezed, 1);
+        expand1x1 = nn.Conv2d(squeezed, expanded1, 1);
+        expand3x3 = nn.Conv2d(squeezed, expanded3, 3, padding: 1);
+        this.dim = dim;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var s = squeeze.forward(x).relu();
+        return cat([expand1x1.forward(s).relu(), expand3x3.forward(s).relu()], dim + 1);
+    }
+
+    public GraphValue Describe(GraphBuilder graph, GraphValue x)
+    {
+        var s = graph.Relu(graph.Child("squeeze", x), "relu");
+        return graph.Concat([graph.Relu(graph.Child("expand1x1", s), "relu1"), graph.Relu(graph.Child("expand3x3", s), "relu3")], dim);
+    }
+}
