@@ -77,7 +77,8 @@ public sealed record SymmetryGroupSet(
         var result = new Dictionary<Parameter, Tensor>();
         void Add(UnitSlice s, bool negate)
         {
-            var term = s.Broadcast(coefficients) * field(s);
+            // A row block's term is placed in a zero tensor of the whole parameter.
+            var term = s.Place(s.Broadcast(coefficients) * s.Part(field(s)));
             if (negate) term = -term;
             result[s.Tensor] = result.TryGetValue(s.Tensor, out var t) ? t + term : term;
         }
@@ -96,8 +97,8 @@ public sealed record SymmetryGroupSet(
         foreach (var s in A)
         {
             var a = s.Broadcast(alpha);
-            if (Kind == SymmetryKind.Translation) s.Tensor.add_(a); else s.Tensor.mul_(a);
+            if (Kind == SymmetryKind.Translation) s.Part(s.Tensor).add_(a); else s.Part(s.Tensor).mul_(a);
         }
-        foreach (var s in B) s.Tensor.div_(s.Broadcast(alpha));
+        foreach (var s in B) s.Part(s.Tensor).div_(s.Broadcast(alpha));
     }
 }

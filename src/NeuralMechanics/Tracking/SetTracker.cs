@@ -40,7 +40,7 @@ internal sealed class SetTracker
             // |A| per group: the number of elements each group has in each slice, summed over slices.
             floorCounts = new double[n];
             foreach (var s in set.A)
-                for (int u = 0; u < n; u++) floorCounts[u] += s.Tensor.numel() / s.Units;
+                for (int u = 0; u < n; u++) floorCounts[u] += s.Elements / s.Units;
             floorRms = reductions.AddRootMeanSquare(layerWeight);
         }
         Clock = context.Clock;

@@ -2,8 +2,12 @@ using NeuralMechanics.Models;
 using NeuralMechanics.Runs;
 using NeuralMechanics.Symmetry;
 using NeuralMechanics.Tests.Runs;
+using NeuralMechanics.Models.Onnx;
+using NeuralMechanics.Tracking;
 using NeuralMechanics.Training;
+using TorchSharp;
 using Xunit.Abstractions;
+using static TorchSharp.torch;
 
 namespace NeuralMechanics.Tests.Models.Onnx;
 
@@ -34,5 +38,43 @@ public sealed class OnnxTrainingTests(ITestOutputHelper log)
         var resumed = Trainer.Resume(halfway, steps: 10);
         Assert.Equal(10, resumed.Steps);
         Assert.Equal(straight.FinalLoss, resumed.FinalLoss);
+    }
+
+    [Fact]
+    public void TheImportedTransformersMatrixChargesFollowTheDiscreteLawToRoundingOverTwentySteps()
+    {
+        const double Eta = 0.1, Lambda = 5e-4;
+        const int Steps = 20;
+        using var dir = new Data.TempDirectory();
+        using var network = OnnxNetwork.Load(Path.Combine(OnnxFixture.Folder, "transformer.onnx"));
+        var architecture = Architecture.Describe(network, network.ExampleShape, LossKind.CrossEntropy);
+        using var generator = new Generator(5);
+        using var x = randn([6, .. network.ExampleShape], generator: generator);
+        using var y = randint(network.Classes, [6], generator: generator);
+        var charges = new MatrixCharges(architecture, new SgdSettings(Eta, Lambda), new TrajectoryWriter(Path.Combine(dir.Path, "charges"), TrajectorySchema.ChargesColumns),
+            new TrajectoryWriter(Path.Combine(dir.Path, "matrices"), TrajectorySchema.ChargeMatricesColumns));
+        using (Scalar decay = 1 - Eta * Lambda, eta = Eta)
+        {
+            for (int n = 0; n <= Steps; n++)
+            {
+                using var scope = NewDisposeScope();
+                foreach (var p in network.parameters()) p.grad?.zero_();
+                nn.functional.cross_entropy(network.forward(x), y).backward();
+                charges.Observe(n, false);
+                using (no_grad())
+                    foreach (var p in network.parameters()) p.mul_(decay).sub_(p.grad! * eta);
+            }
+        }
+        charges.Flush();
+        charges.Dispose();
+        var table = TrajectoryReader.Read(Path.Combine(dir.Path, "charges"));
+        // Two attentions × two heads × {qk, vo} per step.
+        Assert.Equal((Steps + 1) * 2 * 2 * 2, table.RowCount);
+        var discrete = table.Doubles(TrajectorySchema.Discrete);
+        var terms = table.Doubles(TrajectorySchema.Terms);
+        var relative = Enumerable.Range(0, table.RowCount).Select(i => discrete[i] / terms[i]).Order().ToList();
+        double median = relative[relative.Count / 2];
+        log.WriteLine($"charges: discrete error / (|A|² + |B|²) median {median:E2}, max {relative[^1]:E2}");
+        Assert.True(median <= 1e-6, $"median {median:E2}");
     }
 }
