@@ -77,4 +77,44 @@ public sealed class OnnxTrainingTests(ITestOutputHelper log)
         log.WriteLine($"charges: discrete error / (|A|² + |B|²) median {median:E2}, max {relative[^1]:E2}");
         Assert.True(median <= 1e-6, $"median {median:E2}");
     }
+
+    [Fact]
+    public void TheImportedTransformersGroupsFollowTheDiscreteLawOverTwentyTrackedStepsOnTheHostAndTheDevice()
+    {
+        var settings = new OptimizerSettings { LearningRate = 0.1, WeightDecay = 5e-4 };
+        using var network = OnnxNetwork.Load(Path.Combine(OnnxFixture.Folder, "transformer.onnx"));
+        var analysis = SymmetryDiscovery.Discover(Architecture.Describe(network, network.ExampleShape, LossKind.CrossEntropy));
+        var named = network.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        var opt = Optimizers.Create(network, settings);
+        var sinks = new TrackerSinks(null, null, null, null);
+        // The host sums read a block of in_proj_weight from its memory at an offset; the device path narrows the tensor.
+        var host = new SymmetryTracker(analysis, opt, settings, named, sinks);
+        var device = new SymmetryTracker(analysis, opt, settings, named, sinks) { FlushEvery = 1, HostKernel = false };
+        using var generator = new Generator(7);
+        using var x = randn([6, .. network.ExampleShape], generator: generator);
+        using var y = randint(network.Classes, [6], generator: generator);
+        for (long step = 0; step <= 20; step++)
+        {
+            using var scope = NewDisposeScope();
+            Trainer.ForwardBackward(network, opt, x, y, LossKind.CrossEntropy);
+            host.Observe(step, true);
+            device.Observe(step, true);
+            opt.Step();
+        }
+        Assert.Equal((101L, 96L), (analysis.Count(SymmetryKind.Translation), analysis.Count(SymmetryKind.Rescale)));
+        foreach (var e in host.Errors.Rows().Where(e => e.Predictor == TrajectorySchema.Discrete))
+        {
+            log.WriteLine($"{e.Kind} discrete median {e.Median:E2} max {e.Max:E2} ({e.Count})");
+            Assert.True(e.Median <= 1e-6, $"{e.Kind}: {e.Median:E2}");
+        }
+        var a = host.SaveState();
+        var b = device.SaveState();
+        foreach (var (key, expected) in b.Where(kv => !kv.Key.StartsWith("errors/", StringComparison.Ordinal)))
+        {
+            double size = expected.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+            for (int i = 0; i < expected.Length; i++)
+                if (!double.IsNaN(expected[i]))
+                    Assert.True(Math.Abs(a[key][i] - expected[i]) <= 1e-11 * Math.Abs(expected[i]) + 1e-13 * size, $"{key} [{i}]: device {expected[i]:R}, host {a[key][i]:R}");
+        }
+    }
 }
