@@ -79,6 +79,7 @@ public sealed class OnnxSymmetryTests(ITestOutputHelper log)
     [InlineData("fire")]
     [InlineData("transformer")]
     [InlineData("transformer_opset13")]
+    [InlineData("transformer_seq_first")]
     public void EveryGroupFoundOnTheImportedGraphPassesVerification(string name)
     {
         using var scope = NewDisposeScope();
@@ -167,5 +168,21 @@ public sealed class OnnxSymmetryTests(ITestOutputHelper log)
             .Select(s => $"{s.GetProperty("parameter").GetString()}[{s.GetProperty("dim").GetInt32()}:{s.GetProperty("index").GetInt64()}]"));
         Assert.Equal("encoder.layers.1.self_attn.in_proj_weight[0:5] encoder.layers.1.self_attn.in_proj_bias[0:5]", Slices("a"));
         Assert.Equal("encoder.layers.1.self_attn.in_proj_weight[0:13] encoder.layers.1.self_attn.in_proj_bias[0:13]", Slices("b"));
+    }
+
+    [Fact]
+    public void AnAttentionVariantThatIsNotMatchedStaysUnknownAndIsNamedInTheNotesWithTheSymmetriesItStops()
+    {
+        // batch_first=False behind the model's own transposes: no exporter transposes around the attention, so the
+        // pattern does not match; its nodes are Unknown and the notes name them, and no attention set is counted.
+        var (network, analysis) = Discover("transformer_seq_first");
+        using var _ = network;
+        var layers = analysis.Architecture.Layers;
+        Assert.DoesNotContain(layers, l => l.Operation.IsAttention);
+        Assert.Contains(layers, l => l.Operation == Operations.Unknown && l.TypeName == "Softmax");
+        Assert.Contains(analysis.Notes, n => n.Contains("Softmax") && n.Contains("unknown"));
+        Assert.DoesNotContain(analysis.Sets, s => s.Layer.EndsWith(".qk") || s.Layer.EndsWith(".vo") || s.Layer.EndsWith("k.bias"));
+        // The packed projection's 24 output channels meet the Unknown Slices: each is named with the groups it stops.
+        Assert.Equal(3, analysis.Notes.Count(n => n.Contains("unknown module Slice") && n.Contains("layer.self_attn (24 groups)")));
     }
 }
