@@ -8,12 +8,13 @@ namespace NeuralMechanics.Models.Onnx;
 /// operations (docs/design.md, "ONNX import"). Only the data path is a node: the values computed from
 /// the input (shape arithmetic and constants are not). A Conv is a Conv2d, a Gemm(x, Wᵀ) + b and a
 /// MatMul(x, Transpose(W)) followed by Add(b) are a Linear, BatchNormalization and LayerNormalization
-/// (over the last axis) their norms, Clip is ReLU6 (not positively homogeneous), a zero Pad the identity;
-/// any other op on the data path (Transpose, Softmax, MatMul of two activations, Mul/Div by a constant,
-/// an opset-13 LayerNorm's ReduceMean/Sub/Pow/Sqrt/Div) is an Unknown node, except PyTorch's multi-head
-/// attention (<see cref="MultiHeadAttention"/>), which becomes the zoo's q, k, v, attention and o nodes;
-/// anything else named after its ONNX node,
-/// which discovery names in its notes with the symmetries it stops.
+/// (over the last axis) their norms, Clip is ReLU6 (not positively homogeneous), a zero Pad the identity.
+/// Two multi-node patterns become the zoo's nodes: PyTorch's multi-head attention
+/// (<see cref="MultiHeadAttention"/>: q, k, v as row blocks of in_proj_weight, attention, o) and an
+/// opset &lt; 17 LayerNorm's decomposition (<see cref="DecomposedLayerNorm"/>). Any other op on the data
+/// path (Transpose, Softmax, MatMul of two activations, Mul/Div by a constant, the nodes of a pattern that
+/// does not match) is an Unknown node named after its ONNX node, which discovery names in its notes with
+/// the symmetries it stops.
 /// </summary>
 internal static class OnnxGraph
 {
