@@ -32,9 +32,11 @@ public sealed class Architecture
         Loss = loss;
         InputShape = inputShape;
         UndescribedParameters = undescribed;
-        var uses = layers.SelectMany(l => l.Parameters.Values).GroupBy(p => p, ReferenceEqualityComparer.Instance).ToList();
+        // Each use is the rows it takes: disjoint row blocks of one packed parameter (q, k, v of in_proj_weight) are not a sharing.
+        var uses = layers.SelectMany(l => l.Parameters.Select(p => (p.Value, Rows: (l.StartOf(p.Key), l.ShapeOf(p.Key).FirstOrDefault(1)))))
+            .GroupBy(u => u.Value, ReferenceEqualityComparer.Instance).ToList();
         ParameterCount = uses.Sum(g => ((Parameter)g.Key!).numel());
-        SharedParameters = uses.Where(g => g.Count() > 1).Select(g => (Parameter)g.Key!).ToHashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        SharedParameters = uses.Where(g => Overlap(g.Select(u => u.Rows).ToList())).Select(g => (Parameter)g.Key!).ToHashSet<Parameter>(ReferenceEqualityComparer.Instance);
         var readers = Enumerable.Range(0, layers.Count).Select(_ => new List<int>()).ToArray();
         var inputReaders = new List<int>();
         foreach (var l in layers)
@@ -58,6 +60,9 @@ public sealed class Architecture
 
     /// <summary>Number of trainable scalars (a parameter shared by several nodes counted once).</summary>
     public long ParameterCount { get; }
+
+    private static bool Overlap(List<(long Start, long Rows)> uses) =>
+        uses.SelectMany((a, i) => uses.Skip(i + 1), (a, b) => (a, b)).Any(x => x.a.Start < x.b.Start + x.b.Rows && x.b.Start < x.a.Start + x.a.Rows);
 
     /// <summary>Parameters that more than one node uses (a module applied twice): no symmetry is counted on them.</summary>
     public IReadOnlySet<Parameter> SharedParameters { get; }

@@ -35,6 +35,28 @@ public sealed record LayerInfo(
     /// <summary>The bias, or null when the layer has none.</summary>
     public Parameter? Bias => Parameters.TryGetValue("bias", out var p) ? p : null;
 
+    /// <summary>
+    /// Parameters of which the node uses only a block of rows (dimension 0), by local name: the first row
+    /// and the number of rows. An importer sets it for a packed parameter — PyTorch's multi-head
+    /// attention keeps W_Q, W_K, W_V as rows [0, d), [d, 2d), [2d, 3d) of one in_proj_weight — so that a
+    /// node's weight is its block and every slice of it names the packed tensor and its real rows.
+    /// </summary>
+    public IReadOnlyDictionary<string, (long Start, long Rows)> Blocks { get; init; } = new Dictionary<string, (long, long)>();
+
+    /// <summary>The shape of parameter <paramref name="name"/> as the node uses it (its row block's, or the whole parameter's).</summary>
+    public long[] ShapeOf(string name)
+    {
+        var shape = Parameters[name].shape;
+        return Blocks.TryGetValue(name, out var b) ? [b.Rows, .. shape[1..]] : shape;
+    }
+
+    /// <summary>The first row of parameter <paramref name="name"/> the node uses (0 unless it is a block).</summary>
+    public long StartOf(string name) => Blocks.TryGetValue(name, out var b) ? b.Start : 0;
+
+    /// <summary>The part of parameter <paramref name="name"/> the node uses, as a view of it (the whole parameter unless it is a block).</summary>
+    public TorchSharp.torch.Tensor Used(string name) =>
+        Blocks.TryGetValue(name, out var b) ? Parameters[name].narrow(0, b.Start, b.Rows) : Parameters[name];
+
     /// <summary>Units (Linear features) or channels (Conv2d, BatchNorm) of the output.</summary>
     public long Units => OutputShape.Length == 0 ? 0 : OutputShape[0];
 

@@ -41,8 +41,8 @@ public static class GroupsFile
             json.WriteStartArray("groups");
             foreach (var set in analysis.Sets)
             {
-                var a = set.A.Select(s => (Name: NameOf(names, s), Select: Selection(s), s.From)).ToList();
-                var b = set.B.Select(s => (Name: NameOf(names, s), Select: Selection(s), s.From)).ToList();
+                var a = set.A.Select(s => (Name: NameOf(names, s), Slice: s, Select: Selection(s))).ToList();
+                var b = set.B.Select(s => (Name: NameOf(names, s), Slice: s, Select: Selection(s))).ToList();
                 for (long unit = 0; unit < set.Count; unit++)
                 {
                     json.WriteStartObject();
@@ -77,7 +77,8 @@ public static class GroupsFile
         // dimension and dimension k is as long as the unit dimension.
         long before = 1;
         for (int d = 0; d < s.UnitDim; d++) before *= s.View[d];
-        var shape = s.Tensor.shape;
+        // A row block's selection is of the block (the file's "rows" narrows the parameter to it first).
+        var shape = s.IsWhole ? s.Tensor.shape : [s.RowCount, .. s.Tensor.shape[1..]];
         long leading = 1;
         for (int k = 0; k < shape.Length && leading <= before; k++)
         {
@@ -87,13 +88,24 @@ public static class GroupsFile
         return (s.UnitDim, s.View);
     }
 
-    private static void WriteSlices(Utf8JsonWriter json, string side, List<(string Name, (int? Dim, long[]? View) Select, long From)> slices, long unit)
+    private static void WriteSlices(Utf8JsonWriter json, string side, List<(string Name, UnitSlice Slice, (int? Dim, long[]? View) Select)> slices, long unit)
     {
         json.WriteStartArray(side);
-        foreach (var (name, (dim, view), from) in slices)
+        foreach (var (name, slice, (dim, view)) in slices)
         {
             json.WriteStartObject();
             json.WriteString("parameter", name);
+            // A row block selected along dimension 0 is the packed parameter's row Start + u; any other
+            // selection of a block narrows the parameter to it first ("rows": state_dict[NAME].narrow(0, start, rows)).
+            bool rowOfBlock = !slice.IsWhole && dim == 0 && view is null;
+            if (!slice.IsWhole && !rowOfBlock)
+            {
+                // state_dict[NAME].narrow(0, start, rows): the node's block of a packed parameter.
+                json.WriteStartArray("rows");
+                json.WriteNumberValue(slice.Start);
+                json.WriteNumberValue(slice.RowCount);
+                json.WriteEndArray();
+            }
             if (view is not null)
             {
                 json.WriteStartArray("view");
@@ -103,7 +115,8 @@ public static class GroupsFile
             if (dim is int d)
             {
                 json.WriteNumber("dim", d);
-                json.WriteNumber("index", from + unit); // a part of a concatenation: its range of the reader's columns
+                // A part of a concatenation starts at its range of the reader's columns (From).
+                json.WriteNumber("index", (rowOfBlock ? slice.Start : 0) + slice.From + unit);
             }
             else
             {

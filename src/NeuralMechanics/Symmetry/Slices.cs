@@ -8,22 +8,22 @@ internal static class Slices
     /// <summary>Row u (output unit/channel u) of parameter <paramref name="name"/>: view [units, rest].</summary>
     public static UnitSlice Rows(LayerInfo l, string name)
     {
-        var p = l.Parameters[name];
-        return new UnitSlice(l.Name, name, p, [p.shape[0], p.numel() / p.shape[0]], 0);
+        var shape = l.ShapeOf(name);
+        long n = Numel(shape);
+        return new UnitSlice(l.Name, name, l.Parameters[name], [shape[0], n / shape[0]], 0) { Start = l.StartOf(name) };
     }
 
     /// <summary>The whole parameter as one unit: view [1, numel].</summary>
     public static UnitSlice Whole(LayerInfo l, string name)
     {
-        var p = l.Parameters[name];
-        return new UnitSlice(l.Name, name, p, [1, p.numel()], 0);
+        return new UnitSlice(l.Name, name, l.Parameters[name], [1, Numel(l.ShapeOf(name))], 0) { Start = l.StartOf(name) };
     }
 
     /// <summary>Input column j of a Linear weight (that column across every output): view [out, in], unit dimension 1.</summary>
     public static UnitSlice Columns(LayerInfo l)
     {
-        var w = l.Weight!;
-        return new UnitSlice(l.Name, "weight", w, [w.shape[0], w.shape[1]], 1);
+        var w = l.ShapeOf("weight");
+        return new UnitSlice(l.Name, "weight", l.Weight!, [w[0], w[1]], 1) { Start = l.StartOf("weight") };
     }
 
     /// <summary>
@@ -32,15 +32,15 @@ internal static class Slices
     /// </summary>
     public static UnitSlice Reading(LayerInfo l, long channels)
     {
-        var w = l.Weight!;
-        return new UnitSlice(l.Name, "weight", w, [w.shape[0], channels, w.numel() / (w.shape[0] * channels)], 1);
+        var w = l.ShapeOf("weight");
+        return new UnitSlice(l.Name, "weight", l.Weight!, [w[0], channels, Numel(w) / (w[0] * channels)], 1) { Start = l.StartOf("weight") };
     }
 
     /// <summary>Input column j of a Linear or Conv2d weight (that input, or input channel and kernel position, across every output): view [out, rest], unit dimension 1.</summary>
     public static UnitSlice InputColumns(LayerInfo l)
     {
-        var w = l.Weight!;
-        return new UnitSlice(l.Name, "weight", w, [w.shape[0], w.numel() / w.shape[0]], 1);
+        var w = l.ShapeOf("weight");
+        return new UnitSlice(l.Name, "weight", l.Weight!, [w[0], Numel(w) / w[0]], 1) { Start = l.StartOf("weight") };
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ internal static class Slices
     /// bias of a Linear/Conv2d, γ_c and β_c of a norm), column c of a positional embedding's P.
     /// </summary>
     public static List<UnitSlice> Writing(LayerInfo l) => l.Operation.Writes == ChannelWrite.WeightColumns
-        ? [new UnitSlice(l.Name, "weight", l.Weight!, [l.Weight!.shape[0], l.Weight!.shape[1]], 1)]
+        ? [Columns(l)]
         : Incoming(l, Rows);
 
     /// <summary>
@@ -59,6 +59,8 @@ internal static class Slices
     {
         View = [.. slice.View[..slice.UnitDim], blocks, slice.Units / blocks, .. slice.View[(slice.UnitDim + 1)..]],
     };
+
+    private static long Numel(long[] shape) => shape.Aggregate(1L, (a, b) => a * b);
 
     /// <summary>Every parameter of the node, weight before bias, each sliced by <paramref name="slice"/>.</summary>
     public static List<UnitSlice> Incoming(LayerInfo l, Func<LayerInfo, string, UnitSlice> slice) =>

@@ -77,7 +77,8 @@ public sealed record SymmetryGroupSet(
         var result = new Dictionary<Parameter, Tensor>();
         void Add(UnitSlice s, bool negate)
         {
-            var term = s.Broadcast(coefficients) * field(s);
+            // A row block's term is placed in a zero tensor of the whole parameter.
+            var term = s.Place(s.Broadcast(coefficients) * s.Part(field(s)));
             if (negate) term = -term;
             result[s.Tensor] = result.TryGetValue(s.Tensor, out var t) ? t + term : term;
         }
@@ -95,9 +96,10 @@ public sealed record SymmetryGroupSet(
         using var noGrad = no_grad();
         foreach (var s in A)
         {
-            // Units outside a partial slice are left alone: shifted by 0, multiplied by 1.
-            if (Kind == SymmetryKind.Translation) s.Tensor.add_(s.Broadcast(alpha)); else s.Tensor.mul_(s.Broadcast(alpha, outside: 1));
+            // A row block acts on its rows only; units outside a partial slice are shifted by 0, multiplied by 1.
+            if (Kind == SymmetryKind.Translation) s.Part(s.Tensor).add_(s.Broadcast(alpha));
+            else s.Part(s.Tensor).mul_(s.Broadcast(alpha, outside: 1));
         }
-        foreach (var s in B) s.Tensor.div_(s.Broadcast(alpha, outside: 1));
+        foreach (var s in B) s.Part(s.Tensor).div_(s.Broadcast(alpha, outside: 1));
     }
 }

@@ -16,8 +16,41 @@ namespace NeuralMechanics.Symmetry;
 /// <param name="Tensor">The parameter.</param>
 /// <param name="View">Shape the parameter is viewed with.</param>
 /// <param name="UnitDim">Dimension of <see cref="View"/> that indexes the groups.</param>
+/// <remarks>
+/// A slice of a packed parameter (a node's row block, <see cref="Models.LayerInfo.Blocks"/>: W_K is rows
+/// [d, 2d) of PyTorch's in_proj_weight) views only rows [<see cref="Start"/>, Start + <see cref="RowCount"/>)
+/// of dimension 0; <see cref="Part"/> takes that block of a tensor shaped like the parameter.
+/// </remarks>
 public sealed record UnitSlice(string Layer, string Name, Parameter Tensor, long[] View, int UnitDim)
 {
+    /// <summary>First row (dimension 0) of the parameter the slice views; 0 for a slice of the whole parameter.</summary>
+    public long Start { get; init; }
+
+    /// <summary>Elements the slice views (the product of <see cref="View"/>).</summary>
+    public long Elements => View.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>Rows of dimension 0 the slice views.</summary>
+    public long RowCount => Tensor.shape.Length == 0 ? 1 : Elements / (Tensor.numel() / Tensor.shape[0]);
+
+    /// <summary>Whether the slice views the whole parameter (no row block).</summary>
+    public bool IsWhole => Start == 0 && Elements == Tensor.numel();
+
+    /// <summary>The rows of <paramref name="x"/> (shaped like the parameter) that the slice views: x itself, or a narrowed view of it.</summary>
+    public Tensor Part(Tensor x) => IsWhole ? x : x.narrow(0, Start, RowCount);
+
+    /// <summary>
+    /// <paramref name="block"/> (shaped like <see cref="Part"/>) placed in a zero tensor shaped like the
+    /// parameter (differentiable: a pad of dimension 0).
+    /// </summary>
+    public Tensor Place(Tensor block)
+    {
+        if (IsWhole) return block;
+        var pad = new long[2 * block.dim()];
+        pad[^2] = Start;
+        pad[^1] = Tensor.shape[0] - Start - RowCount;
+        return nn.functional.pad(block, pad);
+    }
+
     /// <summary>The first unit of <see cref="View"/>'s unit dimension the slice takes (0: from the start).</summary>
     public long From { get; init; }
 
@@ -27,14 +60,14 @@ public sealed record UnitSlice(string Layer, string Name, Parameter Tensor, long
     /// <summary>Number of groups (units) the slice takes.</summary>
     public long Units => Take ?? View[UnitDim];
 
-    /// <summary>Number of units <see cref="View"/> splits the parameter into (<see cref="Units"/> when the slice takes them all).</summary>
+    /// <summary>Number of units <see cref="View"/> splits the viewed rows into (<see cref="Units"/> when the slice takes them all).</summary>
     public long AllUnits => View[UnitDim];
 
     /// <summary>Whether the slice takes only some of the units.</summary>
     public bool Partial => Units != AllUnits;
 
-    /// <summary>Elements of the parameter in each unit.</summary>
-    public long ElementsPerUnit => Tensor.numel() / AllUnits;
+    /// <summary>Elements of the viewed rows in each unit.</summary>
+    public long ElementsPerUnit => Elements / AllUnits;
 
     /// <summary>Full parameter name, e.g. conv3.weight.</summary>
     public string FullName => $"{Layer}.{Name}";
@@ -48,7 +81,7 @@ public sealed record UnitSlice(string Layer, string Name, Parameter Tensor, long
     /// </summary>
     public Tensor Reduce(Tensor x)
     {
-        var v = x.view(View);
+        var v = Part(x).view(View);
         var others = OtherDims;
         var all = others.Length == 0 ? v.to(ScalarType.Float64) : v.sum(others, type: ScalarType.Float64);
         return Partial ? all.narrow(0, From, Units) : all;
@@ -69,6 +102,6 @@ public sealed record UnitSlice(string Layer, string Name, Parameter Tensor, long
             values = full([AllUnits], fill, perUnit.dtype, perUnit.device);
             values.narrow(0, From, Units).copy_(perUnit);
         }
-        return values.view(shape).expand(View).reshape(Tensor.shape);
+        return values.view(shape).expand(View).reshape(IsWhole ? Tensor.shape : [RowCount, .. Tensor.shape[1..]]);
     }
 }

@@ -43,7 +43,15 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
     // Per layer [2, h, d_h, d_h] (QK, VO), float64 on the device; null before the first observation.
     private Tensor?[] gradientFlow, continuous, discrete;
 
-    private sealed record AttentionLayer(string Name, long Heads, Parameter Wq, Parameter Bq, Parameter Wk, Parameter Bk, Parameter Wv, Parameter Bv, Parameter Wo);
+    // Each projection is a parameter and the rows of it the node uses (all of it, or a block of a packed in_proj_weight).
+    private sealed record Part(Parameter Tensor, long Start, long Rows)
+    {
+        public static Part Of(LayerInfo l, string name) => new(l.Parameters[name], l.StartOf(name), l.ShapeOf(name)[0]);
+
+        public Tensor Take(Tensor x) => Start == 0 && Rows == Tensor.shape[0] ? x : x.narrow(0, Start, Rows);
+    }
+
+    private sealed record AttentionLayer(string Name, long Heads, Part Wq, Part Bq, Part Wk, Part Bk, Part Wv, Part Bv, Part Wo);
 
     /// <summary>
     /// The attention heads of <paramref name="architecture"/>, trained with <paramref name="settings"/>, written to
@@ -106,7 +114,8 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
             var p = Enumerable.Range(0, 3).Select(i => KeyBiasTranslation.AttentionProjection(a, attention, i)).ToArray();
             var readers = a.Consumers(attention.Index);
             if (p.Any(x => x?.Bias is null) || readers.Count != 1 || a.Layers[readers[0]] is not { Operation.MapsFeatures: true } o) continue;
-            found.Add(new AttentionLayer(attention.Name, attention.Heads, p[0]!.Weight!, p[0]!.Bias!, p[1]!.Weight!, p[1]!.Bias!, p[2]!.Weight!, p[2]!.Bias!, o.Weight!));
+            found.Add(new AttentionLayer(attention.Name, attention.Heads, Part.Of(p[0]!, "weight"), Part.Of(p[0]!, "bias"), Part.Of(p[1]!, "weight"),
+                Part.Of(p[1]!, "bias"), Part.Of(p[2]!, "weight"), Part.Of(p[2]!, "bias"), Part.Of(o, "weight")));
         }
         return found;
     }
@@ -119,8 +128,11 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
     private static Tensor Columns(Tensor w, long heads) =>
         w.to(ScalarType.Float64).view(w.shape[0], heads, w.shape[1] / heads).permute(1, 2, 0);
 
-    private static (Tensor A, Tensor B)[] Factors(AttentionLayer l, Func<Parameter, Tensor> of) =>
-        [(Rows(of(l.Wq), of(l.Bq), l.Heads), Rows(of(l.Wk), of(l.Bk), l.Heads)), (Rows(of(l.Wv), of(l.Bv), l.Heads), Columns(of(l.Wo), l.Heads))];
+    private static (Tensor A, Tensor B)[] Factors(AttentionLayer l, Func<Parameter, Tensor> field)
+    {
+        Tensor of(Part p) => p.Take(field(p.Tensor));
+        return [(Rows(of(l.Wq), of(l.Bq), l.Heads), Rows(of(l.Wk), of(l.Bk), l.Heads)), (Rows(of(l.Wv), of(l.Bv), l.Heads), Columns(of(l.Wo), l.Heads))];
+    }
 
     private static Tensor Charges((Tensor A, Tensor B)[] f) => stack(f.Select(x => MatrixChargeLaws.Difference(x.A, x.B)).ToArray());
 
@@ -167,7 +179,7 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
                 : stack([charge.square().sum([2, 3]).sqrt(), full_like(terms, NaN), full_like(terms, NaN), full_like(terms, NaN), terms], -1);
             norms.Add(row);
             if (logMatrices) kept.Add((i, charge.clone(), discrete[i]!.clone()));
-            if (!Predicted || l.Wq.grad is null) continue;
+            if (!Predicted || l.Wq.Tensor.grad is null) continue;
             var forcing = Charges(Factors(l, p => p.grad!));
             discrete[i]!.copy_(MatrixChargeLaws.DiscreteStep(discrete[i]!, forcing, eta, lambda));
             continuous[i]!.copy_(MatrixChargeLaws.ModifiedFlowStep(continuous[i]!, forcing, eta, lambda));
@@ -189,11 +201,13 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
     // False, with nothing changed, when some factor, gradient or prediction is not host memory of its dtype.
     private bool ObserveOnHost(long step, bool logMatrices)
     {
+        // The host kernel reads whole parameters; a row block of a packed in_proj_weight takes the tensor form.
+        if (layers.Any(l => new[] { l.Wq, l.Bq, l.Wk, l.Bk, l.Wv, l.Bv, l.Wo }.Any(p => p.Start != 0 || p.Rows != p.Tensor.shape[0]))) return false;
         using var scope = NewDisposeScope();
         // The wrappers (.grad makes a new one per call) are held by the scope until the sums are done.
-        var weights = layers.Select(l => new[] { l.Wq, l.Bq, l.Wk, l.Bk, l.Wv, l.Bv, l.Wo }.Select(p => (Tensor)p).ToArray()).ToArray();
-        var grads = layers.Select(l => Predicted && l.Wq.grad is not null
-            ? new[] { l.Wq, l.Bq, l.Wk, l.Bk, l.Wv, l.Bv, l.Wo }.Select(p => p.grad).ToArray()
+        var weights = layers.Select(l => new[] { l.Wq, l.Bq, l.Wk, l.Bk, l.Wv, l.Bv, l.Wo }.Select(p => (Tensor)p.Tensor).ToArray()).ToArray();
+        var grads = layers.Select(l => Predicted && l.Wq.Tensor.grad is not null
+            ? new[] { l.Wq, l.Bq, l.Wk, l.Bk, l.Wv, l.Bv, l.Wo }.Select(p => p.Tensor.grad).ToArray()
             : null).ToArray();
         if (!weights.All(ws => ws.All(w => HostMemory.TryGetSingles(w, out _)))) return false;
         if (!grads.All(gs => gs is null || gs.All(g => HostMemory.TryGetSingles(g, out _)))) return false;
@@ -210,7 +224,7 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
         for (int i = 0; i < layers.Count; i++)
         {
             var l = layers[i];
-            int heads = (int)l.Heads, dh = (int)(l.Wq.shape[0] / l.Heads), size = dh * dh;
+            int heads = (int)l.Heads, dh = (int)(l.Wq.Rows / l.Heads), size = dh * dh;
             long[] shape = [2, heads, dh, dh];
             var charge = new double[2 * heads * size];
             var terms = ChargesOnHost(weights[i], heads, dh, charge);
@@ -352,9 +366,9 @@ public sealed class MatrixCharges : ITrackedQuantity, IDisposable
         for (int i = 0; i < layers.Count; i++)
         {
             var l = layers[i];
-            long dh = l.Wq.shape[0] / l.Heads;
+            long dh = l.Wq.Rows / l.Heads;
             Tensor? Load(string what) => state.TryGetValue($"charges/{l.Name}/{what}", out var v)
-                ? tensor(v, [2, l.Heads, dh, dh], ScalarType.Float64).to(l.Wq.device).DetachFromDisposeScope()
+                ? tensor(v, [2, l.Heads, dh, dh], ScalarType.Float64).to(l.Wq.Tensor.device).DetachFromDisposeScope()
                 : null;
             gradientFlow[i]?.Dispose(); continuous[i]?.Dispose(); discrete[i]?.Dispose();
             (gradientFlow[i], continuous[i], discrete[i]) = (Load("gradient_flow"), Load("continuous"), Load("discrete"));

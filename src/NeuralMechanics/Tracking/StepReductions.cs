@@ -32,12 +32,17 @@ internal sealed class StepReductions
     /// <summary>The per-unit sums of <paramref name="field"/> over <paramref name="slice"/> ([Units] values from <see cref="Slot.Start"/>).</summary>
     public Slot Add(StepField field, UnitSlice slice)
     {
-        var key = (field, Id(slice.Tensor), string.Join(",", slice.View), slice.UnitDim);
+        // A row block of a packed parameter starts Offset elements into it.
+        long offset = slice.IsWhole ? 0 : slice.Start * (slice.Tensor.numel() / slice.Tensor.shape[0]);
+        var key = (field, Id(slice.Tensor), $"{string.Join(",", slice.View)}@{offset}", slice.UnitDim);
         if (!slots.TryGetValue(key, out var slot))
         {
             var others = slice.OtherDims;
             slot = new Slot(checked((int)slice.AllUnits));
-            Plan(field).Reductions.Add(new Reduction(slice.Tensor, slice.View, others.Length == 0 ? null : others, slot, UnitGeometry.Of(slice.View, slice.UnitDim)));
+            Plan(field).Reductions.Add(new Reduction(slice.Tensor, slice.View, others.Length == 0 ? null : others, slot, UnitGeometry.Of(slice.View, slice.UnitDim))
+            {
+                Offset = offset, Whole = slice.IsWhole,
+            });
             slots[key] = slot;
         }
         // A partial slice (one part of a concatenation) reads its range of the whole reduction.
@@ -210,11 +215,28 @@ internal sealed class StepReductions
     /// </summary>
     private sealed record Reduction(Parameter Parameter, long[] View, long[]? Others, Slot Slot, UnitGeometry Geometry, bool Mean = false)
     {
+        /// <summary>Where the reduced elements start in the parameter (a row block of a packed parameter); 0 otherwise.</summary>
+        public long Offset { get; init; }
+
+        /// <summary>Whether the reduction covers the whole parameter.</summary>
+        public bool Whole { get; init; } = true;
+
+        private long Elements => View.Aggregate(1L, (a, b) => a * b);
+
+        // The block's elements of each field (an absent field stays empty).
+        private StepInputs Block(in StepInputs x)
+        {
+            if (Whole) return x;
+            int at = checked((int)Offset), n = checked((int)Elements);
+            static ReadOnlySpan<float> Cut(ReadOnlySpan<float> s, int at, int n) => s.IsEmpty ? s : s.Slice(at, n);
+            return new StepInputs(Cut(x.Theta, at, n), Cut(x.Grad, at, n), Cut(x.Velocity, at, n), Cut(x.Update, at, n));
+        }
+
         /// <summary>The same reduction of the field in <paramref name="x"/>'s memory, into its slot of <paramref name="measured"/>.</summary>
         public void TakeOnHost(StepField field, in StepInputs x, double[] measured)
         {
             var into = measured.AsSpan(Slot.Start, Slot.Length);
-            UnitSums.Sum(field, x, Geometry, into);
+            UnitSums.Sum(field, Block(x), Geometry, into);
             if (Mean) into[0] = Math.Sqrt(into[0] / Geometry.Length);
         }
 
@@ -224,7 +246,7 @@ internal sealed class StepReductions
         /// </summary>
         public static void TakeRowsAndColumnsOnHost(StepField field, in StepInputs x, Reduction rows, Reduction columns, double[] measured)
         {
-            UnitSums.SumRowsAndColumns(field, x, rows.Geometry.Units, rows.Geometry.Inner, measured.AsSpan(rows.Slot.Start, rows.Slot.Length),
+            UnitSums.SumRowsAndColumns(field, rows.Block(x), rows.Geometry.Units, rows.Geometry.Inner, measured.AsSpan(rows.Slot.Start, rows.Slot.Length),
                 measured.AsSpan(columns.Slot.Start, columns.Slot.Length), columns.Geometry.Inner);
         }
 
@@ -233,6 +255,7 @@ internal sealed class StepReductions
         {
             if (Mean) return x.to(ScalarType.Float64).mean().sqrt().reshape(1);
             // As UnitSlice.Reduce: the sum converts to float64 before it adds.
+            if (!Whole) x = x.view(-1).narrow(0, Offset, Elements);
             var v = x.shape.SequenceEqual(View) ? x : x.view(View);
             return Others is null ? v.to(ScalarType.Float64) : v.sum(Others, type: ScalarType.Float64);
         }
@@ -283,7 +306,7 @@ internal sealed class StepReductions
         }
 
         private static bool Pairs(Reduction rows, Reduction columns) =>
-            !rows.Mean && !columns.Mean && rows.Geometry.Outer == 1 && columns.Geometry.Outer == rows.Geometry.Units && columns.Geometry.Outer > 1
+            !rows.Mean && !columns.Mean && rows.Offset == columns.Offset && rows.Whole == columns.Whole && rows.Geometry.Outer == 1 && columns.Geometry.Outer == rows.Geometry.Units && columns.Geometry.Outer > 1
             && (long)columns.Geometry.Units * columns.Geometry.Inner == rows.Geometry.Inner;
 
         /// <summary>Writes each reduction's [Units] float64 values into <paramref name="parts"/> from <paramref name="at"/>, in reduction order.</summary>

@@ -83,7 +83,9 @@ public sealed class SymmetryTracker : ITrackedQuantity
         samples = analysis.Architecture.Layers.Where(l => l.Weight is not null).Select(l =>
         {
             var w = l.Weight!;
-            var index = Enumerable.Range(0, SamplesPerParameter).Select(_ => random.NextInt64(w.numel())).Distinct().Order().ToArray();
+            // A node's row block of a packed weight (an imported q, k, v) is sampled within its rows.
+            long first = l.StartOf("weight") * (w.numel() / w.shape[0]), count = l.ShapeOf("weight").Aggregate(1L, (a, b) => a * b);
+            var index = Enumerable.Range(0, SamplesPerParameter).Select(_ => first + random.NextInt64(count)).Distinct().Order().ToArray();
             return (w, $"{l.Name}.weight", l.Name, index, tensor(index, device: w.device));
         }).ToArray();
         sampleCount = samples.Sum(s => s.Index.Length);

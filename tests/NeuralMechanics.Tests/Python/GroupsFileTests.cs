@@ -44,9 +44,10 @@ public sealed class GroupsFileTests
         return (zoo, analysis, file.RootElement.GetProperty("groups").EnumerateArray().ToArray(), file);
     }
 
-    /// <summary>The part of <paramref name="t"/> a slice of the file names: t.view(VIEW).select(D, I), or t itself.</summary>
+    /// <summary>The part of <paramref name="t"/> a slice of the file names: t.narrow(0, ROWS).view(VIEW).select(D, I), or t itself.</summary>
     private static Tensor Part(Tensor t, JsonElement slice)
     {
+        if (slice.TryGetProperty("rows", out var rows)) t = t.narrow(0, rows[0].GetInt64(), rows[1].GetInt64());
         if (slice.TryGetProperty("view", out var view)) t = t.view(view.EnumerateArray().Select(v => v.GetInt64()).ToArray());
         var dim = slice.GetProperty("dim");
         var index = slice.GetProperty("index");
@@ -193,5 +194,45 @@ public sealed class GroupsFileTests
         var selection = GroupsFile.Selection(s);
         Assert.Equal(dim, selection.Dim);
         if (view is null) Assert.Null(selection.View); else Assert.Equal(view, selection.View!);
+    }
+
+    [Fact]
+    public void TheImportedTransformersGroupsAppliedByTheFilesStateDictNamesAndRowsLeaveTheFloat64LossWithin1e10()
+    {
+        // q, k, v are row blocks of in_proj_weight/bias: the file must name the packed tensor and the block's real rows.
+        using var dir = new TempDirectory();
+        using var network = NeuralMechanics.Models.Onnx.OnnxNetwork.Load(Path.Combine(NeuralMechanics.Tests.Models.Onnx.OnnxFixture.Folder, "transformer.onnx"));
+        network.to(ScalarType.Float64);
+        var analysis = SymmetryDiscovery.Discover(Architecture.Describe(network, network.ExampleShape, LossKind.CrossEntropy));
+        var path = dir.File("groups.json");
+        GroupsFile.Write(path, "transformer", network, analysis);
+        using var file = JsonDocument.Parse(File.ReadAllBytes(path));
+        var groups = file.RootElement.GetProperty("groups").EnumerateArray().ToArray();
+        Assert.Equal(analysis.Total, groups.Length);
+        Assert.Contains(groups, g => g.GetProperty("set").GetString()!.EndsWith(".qk"));
+        var parameters = network.named_parameters().ToDictionary(p => network.StateDictNames[p.name], p => (Tensor)p.parameter);
+        var saved = parameters.ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        var x = torch.randn([8, .. network.ExampleShape], ScalarType.Float64, generator: new Generator(3));
+        var y = torch.randint(0, network.Classes, [8], generator: new Generator(4));
+        double Loss()
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            return Losses.CrossEntropy(network.forward(x), y).ReadDouble();
+        }
+        double before = Loss();
+        var random = new Random(11);
+        foreach (var set in groups.GroupBy(g => (g.GetProperty("kind").GetString(), g.GetProperty("set").GetString())))
+        {
+            using (torch.no_grad())
+                foreach (var group in set)
+                    Act(parameters, group, set.Key.Item1 == "translation" ? random.NextDouble() * 2 - 1 : 0.5 + 1.5 * random.NextDouble());
+            double after = Loss();
+            Assert.True(Math.Abs(after - before) <= 1e-10 * Math.Abs(before),
+                $"{set.Key.Item1} set {set.Key.Item2} ({set.Count()} groups) moved the loss from {before:R} to {after:R}");
+            Assert.Contains(parameters, p => !p.Value.equal(saved[p.Key]).all().ReadBoolean());
+            using (torch.no_grad())
+                foreach (var (key, value) in saved) parameters[key].copy_(value);
+        }
     }
 }

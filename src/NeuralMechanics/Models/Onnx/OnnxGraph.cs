@@ -8,16 +8,19 @@ namespace NeuralMechanics.Models.Onnx;
 /// operations (docs/design.md, "ONNX import"). Only the data path is a node: the values computed from
 /// the input (shape arithmetic and constants are not). A Conv is a Conv2d, a Gemm(x, Wᵀ) + b and a
 /// MatMul(x, Transpose(W)) followed by Add(b) are a Linear, BatchNormalization and LayerNormalization
-/// (over the last axis) their norms, Clip is ReLU6 (not positively homogeneous), a zero Pad the identity;
-/// any other op on the data path (Transpose, Softmax, MatMul of two activations, Mul/Div by a constant,
-/// an opset-13 LayerNorm's ReduceMean/Sub/Pow/Sqrt/Div) is an Unknown node named after its ONNX node,
-/// which discovery names in its notes with the symmetries it stops.
+/// (over the last axis) their norms, Clip is ReLU6 (not positively homogeneous), a zero Pad the identity.
+/// Two multi-node patterns become the zoo's nodes: PyTorch's multi-head attention
+/// (<see cref="MultiHeadAttention"/>: q, k, v as row blocks of in_proj_weight, attention, o) and an
+/// opset &lt; 17 LayerNorm's decomposition (<see cref="DecomposedLayerNorm"/>). Any other op on the data
+/// path (Transpose, Softmax, MatMul of two activations, Mul/Div by a constant, the nodes of a pattern that
+/// does not match) is an Unknown node named after its ONNX node, which discovery names in its notes with
+/// the symmetries it stops.
 /// </summary>
 internal static class OnnxGraph
 {
     public static Architecture Build(OnnxNetwork network, IReadOnlyList<OnnxNode> nodes, LossKind loss)
     {
-        var shapes = ProbeShapes(network);
+        var (shapes, small) = ProbeShapes(network);
         var param = network.named_parameters().ToDictionary(p => network.StateDictNames[p.name], p => p.parameter);
         // Transpose(W) of a parameter is a view of W, not a node.
         var transposed = nodes.Where(n => n.OpType == "Transpose" && n.Inputs.Length == 1 && param.ContainsKey(n.Inputs[0])
@@ -29,9 +32,29 @@ internal static class OnnxGraph
         var index = new Dictionary<string, int> { [network.InputName] = Architecture.NetworkInput };
         var layers = new List<LayerInfo>();
         var absorbed = new HashSet<OnnxNode>();
+        var attentions = MultiHeadAttention.Find(nodes, param, transposed, consumers, shapes, small);
+        foreach (var m in attentions) absorbed.UnionWith(m.Nodes);
+        var attentionAt = attentions.ToDictionary(m => m.Last, m => m);
+        var norms = DecomposedLayerNorm.Find(network, nodes, param, consumers, shapes);
+        foreach (var m in norms) absorbed.UnionWith(m.Nodes);
+        var normAt = norms.ToDictionary(m => m.Last, m => m);
         var none = new Dictionary<string, object>();
         foreach (var n in nodes)
         {
+            if (attentionAt.TryGetValue(n, out var found) && index.TryGetValue(found.Input, out var from))
+            {
+                index[found.Output] = found.AddNodes(layers, from, PerExample(shapes[found.Input].shape), PerExample(shapes[found.Output].shape), param);
+                continue;
+            }
+            if (normAt.TryGetValue(n, out var norm) && index.TryGetValue(norm.Input, out var normed))
+            {
+                var shape = PerExample(shapes[norm.Output].shape);
+                layers.Add(new LayerInfo(layers.Count, Prefix(norm.Weight), Operations.LayerNorm, "ReduceMean/Sub/Pow/Sqrt/Div/Mul/Add", shape, shape,
+                    new Dictionary<string, Parameter> { ["weight"] = param[norm.Weight], ["bias"] = param[norm.Bias] },
+                    new Dictionary<string, object> { [NodeAttributes.NormalizedShape] = new[] { shape[^1] }, [NodeAttributes.Eps] = norm.Eps }, [normed]));
+                index[norm.Output] = layers.Count - 1;
+                continue;
+            }
             if (absorbed.Contains(n)) continue;
             var data = n.Inputs.Where(i => index.ContainsKey(i)).ToList();
             if (data.Count == 0 || !shapes.TryGetValue(n.Outputs[0], out var outShape) || outShape.floating is false) continue;
@@ -97,7 +120,8 @@ internal static class OnnxGraph
                 case "AveragePool": op = Operations.AvgPool2d; break;
                 case "GlobalAveragePool": op = Operations.AdaptiveAvgPool2d; break;
                 case "Flatten" when n.Int("axis", 1) == 1: op = Operations.Flatten; break;
-                case "Dropout": op = Operations.Dropout; break;
+                // p = 0 (nn.TransformerEncoderLayer(dropout=0.0)) is the identity in training too: it passes a shift.
+                case "Dropout": op = network.DropoutRatio(n) == 0 ? Operations.Identity : Operations.Dropout; break;
                 case "Identity": op = Operations.Identity; break;
                 case "Pad" when ZeroPad(shapes, n, data[0]): op = Operations.Identity; break;
                 case "Add" when data.Count == 2: op = Operations.Add; break;
@@ -130,15 +154,19 @@ internal static class OnnxGraph
         return dot > 0 ? parameter[..dot] : parameter;
     }
 
-    private static long[] PerExample(long[] shape) => shape.Length == 0 ? shape : shape[1..];
+    internal static long[] PerExample(long[] shape) => shape.Length == 0 ? shape : shape[1..];
 
     private static bool ZeroPad(Dictionary<string, (long[] shape, bool floating)> shapes, OnnxNode n, string input) =>
         shapes.TryGetValue(input, out var a) && shapes.TryGetValue(n.Outputs[0], out var b) && a.shape.SequenceEqual(b.shape);
 
-    /// <summary>Every value's shape and whether it is floating, from one forward of a probe batch of 2 (eval mode, no grad, its own generator).</summary>
-    private static Dictionary<string, (long[] shape, bool floating)> ProbeShapes(OnnxNetwork network)
+    /// <summary>
+    /// Every value's shape and whether it is floating, and the values of small integer tensors (the shape
+    /// arithmetic: a Slice's bounds), from one forward of a probe batch of 2 (eval mode, no grad, its own generator).
+    /// </summary>
+    private static (Dictionary<string, (long[] shape, bool floating)>, Dictionary<string, long[]>) ProbeShapes(OnnxNetwork network)
     {
         var shapes = new Dictionary<string, (long[], bool)>();
+        var small = new Dictionary<string, long[]>();
         var wasTraining = network.training;
         network.eval();
         try
@@ -148,12 +176,19 @@ internal static class OnnxGraph
             var first = network.parameters().FirstOrDefault();
             using var generator = new Generator(0);
             var x = randn([2, .. network.ExampleShape], dtype: first?.dtype ?? get_default_dtype(), generator: generator).to(first?.device ?? CPU);
-            network.Execute(x, (name, value) => shapes[name] = (value.shape, value.is_floating_point()));
+            network.Execute(x, (name, value) =>
+            {
+                shapes[name] = (value.shape, value.is_floating_point());
+                if (!value.is_floating_point() && value.numel() <= 8) small[name] = value.to(ScalarType.Int64).cpu().data<long>().ToArray();
+            });
+            // Constants are not computed by a node: their values are the network's.
+            foreach (var input in network.ConstantInputs())
+                if (network.IntegerConstant(input) is { } v) small[input] = v;
         }
         finally
         {
             network.train(wasTraining);
         }
-        return shapes;
+        return (shapes, small);
     }
 }

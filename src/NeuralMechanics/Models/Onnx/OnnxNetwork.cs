@@ -182,6 +182,17 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames, ID
         return OnnxGraph.Build(this, nodes, loss);
     }
 
+    /// <summary>The values of integer constant <paramref name="name"/> (a Constant node's or an initializer's), or null.</summary>
+    internal long[]? IntegerConstant(string name) =>
+        constants.TryGetValue(name, out var c) && !c.is_floating_point() && c.numel() <= 8 ? c.to(ScalarType.Int64).data<long>().ToArray() : null;
+
+    /// <summary>The value of floating scalar constant <paramref name="name"/> (a Constant node's or the exporter's initializer), or null.</summary>
+    internal double? FloatConstant(string name) =>
+        constants.TryGetValue(name, out var c) && c.is_floating_point() && c.numel() == 1 ? c.to(ScalarType.Float64).data<double>()[0] : null;
+
+    /// <summary>Every node input that is a constant (not computed by a node, not a parameter or buffer).</summary>
+    internal IEnumerable<string> ConstantInputs() => nodes.SelectMany(n => n.Inputs).Where(constants.ContainsKey).Distinct();
+
     internal long Opset => opset;
 
     internal string FilePath => file;
@@ -190,7 +201,7 @@ public sealed class OnnxNetwork : nn.Module<Tensor, Tensor>, IStateDictNames, ID
     internal nn.Module<Tensor, Tensor> ChildOf(int node) => nodeModules[node];
 
     /// <summary>A Dropout node's ratio: its constant second input (opset ≥ 12) or attribute, 0.5 when absent.</summary>
-    private double DropoutRatio(OnnxNode n)
+    internal double DropoutRatio(OnnxNode n)
     {
         if (opset < 12) return n.Float("ratio", 0.5);
         if (!n.Has(1)) return 0.5;

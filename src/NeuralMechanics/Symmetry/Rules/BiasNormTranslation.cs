@@ -22,15 +22,16 @@ public sealed class BiasNormTranslation : ISymmetryRule
             if (output || terminals.Count == 0 || !terminals.All(t => t.Operation.Normalisation is { RemovesMean: true, Over: NormalisedOver.Channel or NormalisedOver.ChannelGroups }))
                 continue;
             var bias = layer.Bias!;
-            long channels = bias.numel();
+            long channels = layer.ShapeOf("bias")[0];
+            long start = layer.StartOf("bias");
             long blocks = Normalisation.CommonBlocks(terminals, channels);
             if (blocks < 1 || channels % blocks != 0) continue;
             string names = string.Join(", ", terminals.Select(t => t.Name));
             context.Add(blocks == channels
                 ? new SymmetryGroupSet(SymmetryKind.Translation, $"{layer.Name}.bias", channels,
-                    [new UnitSlice(layer.Name, "bias", bias, [channels], 0)], [], true, $"{names} removes the batch mean of each channel")
+                    [new UnitSlice(layer.Name, "bias", bias, [channels], 0) { Start = start }], [], true, $"{names} removes the batch mean of each channel")
                 : new SymmetryGroupSet(SymmetryKind.Translation, $"{layer.Name}.bias", blocks,
-                    [new UnitSlice(layer.Name, "bias", bias, [blocks, channels / blocks], 0)], [], true, $"{names} removes the mean of each group of channels"), layer.Index);
+                    [new UnitSlice(layer.Name, "bias", bias, [blocks, channels / blocks], 0) { Start = start }], [], true, $"{names} removes the mean of each group of channels"), layer.Index);
         }
     }
 }

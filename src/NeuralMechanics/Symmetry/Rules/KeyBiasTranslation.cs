@@ -18,8 +18,9 @@ public sealed class KeyBiasTranslation : ISymmetryRule
         {
             int k = attention.Inputs[1];
             if (AttentionProjection(a, attention, 1) is not { Bias: { } bias } key) continue;
-            context.Add(new SymmetryGroupSet(SymmetryKind.Translation, $"{key.Name}.bias", bias.numel(),
-                [new UnitSlice(key.Name, "bias", bias, [bias.numel()], 0)], [], true,
+            long entries = key.ShapeOf("bias")[0];
+            context.Add(new SymmetryGroupSet(SymmetryKind.Translation, $"{key.Name}.bias", entries,
+                [new UnitSlice(key.Name, "bias", bias, [entries], 0) { Start = key.StartOf("bias") }], [], true,
                 $"{attention.Name}: the softmax over keys removes the key bias (adds q·b_K to every logit of a query)"), k);
         }
     }

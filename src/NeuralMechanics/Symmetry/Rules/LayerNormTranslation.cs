@@ -19,14 +19,14 @@ public sealed class LayerNormTranslation : ISymmetryRule
         foreach (var layer in a.Layers.Where(l => l.Operation.Shifts != ShiftSlices.None))
         {
             var (terminals, output) = AdditiveReach.From(a, layer.Index);
-            long features = layer.Operation.Writes == ChannelWrite.WeightColumns ? layer.Weight!.shape[1] : layer.Weight!.shape[0];
+            long features = layer.Operation.Writes == ChannelWrite.WeightColumns ? layer.ShapeOf("weight")[1] : layer.ShapeOf("weight")[0];
             if (output || terminals.Count == 0 || !terminals.All(t => t.Operation.Normalisation is { Over: NormalisedOver.Features, RemovesMean: true }
                 && t.Attribute<long[]>(NodeAttributes.NormalizedShape) is [long n] && n == features))
                 continue;
             string origin = $"{string.Join(", ", terminals.Select(t => t.Name))} removes the mean over features";
             if (layer.Operation.Shifts == ShiftSlices.WeightRows)
             {
-                context.Add(new SymmetryGroupSet(SymmetryKind.Translation, $"{layer.Name}.weight", layer.Weight.shape[0], [Slices.Rows(layer, "weight")], [], true,
+                context.Add(new SymmetryGroupSet(SymmetryKind.Translation, $"{layer.Name}.weight", layer.ShapeOf("weight")[0], [Slices.Rows(layer, "weight")], [], true,
                     origin + " (one group per token row)"), layer.Index);
                 continue;
             }

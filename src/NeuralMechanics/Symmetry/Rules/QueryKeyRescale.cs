@@ -26,7 +26,7 @@ public sealed class QueryKeyRescale : ISymmetryRule
                 context.Stopped(attention.Index, "query-key rescale", $"{attention.Name}: its queries or keys are not Linear projections that only the attention reads; no query-key rescale counted");
                 continue;
             }
-            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, $"{attention.Name}.qk", query.Weight!.shape[0],
+            context.Add(new SymmetryGroupSet(SymmetryKind.Rescale, $"{attention.Name}.qk", query.ShapeOf("weight")[0],
                 Slices.Incoming(query, Slices.Rows), Slices.Incoming(key, Slices.Rows), true,
                 $"{attention.Name}: the logits q·k/√d_h keep feature c of the queries times α against the keys' over α ({attention.Heads} heads; diagonal of GL(d_h))"), query.Index);
         }

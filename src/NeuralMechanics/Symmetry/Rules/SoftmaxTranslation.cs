@@ -33,8 +33,7 @@ public sealed class SoftmaxTranslation : ISymmetryRule
             context.Note($"{last.Name}: its logits are also read by {string.Join(", ", terminals.Select(t => t.Name))}; no softmax translation counted");
             return;
         }
-        var w = last.Weight!;
-        context.Add(new SymmetryGroupSet(SymmetryKind.Translation, $"{last.Name}.weight", w.shape[1], [Slices.Columns(last)], [], true,
+        context.Add(new SymmetryGroupSet(SymmetryKind.Translation, $"{last.Name}.weight", last.ShapeOf("weight")[1], [Slices.Columns(last)], [], true,
             "softmax is invariant to adding a constant to all logits (one group per input column)"), int.MaxValue);
         if (last.Bias is not null)
             context.Add(new SymmetryGroupSet(SymmetryKind.Translation, $"{last.Name}.bias", 1, [Slices.Whole(last, "bias")], [], true,

@@ -124,6 +124,18 @@ class Transformer(nn.Module):
         return self.head(torch.flatten(self.norm(self.encoder(x)), 1))
 
 
+class SeqFirstTransformer(nn.Module):
+    """One pre-LN nn.TransformerEncoderLayer with batch_first=False behind a transpose: an attention variant the importer does not match."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=False, norm_first=True)
+        self.head = nn.Linear(4 * 8, 3)
+
+    def forward(self, x):
+        return self.head(torch.flatten(self.layer(x.transpose(0, 1)).transpose(0, 1), 1))
+
+
 def export(model, x, path, training, opset):
     mode = torch.onnx.TrainingMode.TRAINING if training else torch.onnx.TrainingMode.EVAL
     model.train(training)
@@ -185,7 +197,8 @@ def main():
     write("transformer_opset13", Transformer(), torch.randn(3, 4, 8, generator=g), torch.tensor([2, 1, 0]), opset=13)
     cnn = Cnn()
     export(cnn, torch.randn(4, 3, 8, 8, generator=g), os.path.join(HERE, "cnn_eval.onnx"), False, 17)
-    for name in ["mlp", "cnn", "mobile", "fire", "transformer", "transformer_opset13", "cnn_eval"]:
+    write("transformer_seq_first", SeqFirstTransformer(), torch.randn(3, 4, 8, generator=g), torch.tensor([1, 0, 2]))
+    for name in ["mlp", "cnn", "mobile", "fire", "transformer", "transformer_opset13", "cnn_eval", "transformer_seq_first"]:
         print(name, " ".join(ops(os.path.join(HERE, name + ".onnx"))))
 
 

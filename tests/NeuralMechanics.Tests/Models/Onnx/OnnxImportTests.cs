@@ -15,7 +15,7 @@ public sealed class OnnxImportTests(ITestOutputHelper log)
     // float32 rounding through a few layers: a few ulps of the largest value, relative to max(1, |value|).
     private const double Tolerance = 1e-5;
 
-    public static TheoryData<string> Fixtures => new() { "mlp", "cnn", "mobile", "fire", "transformer", "transformer_opset13" };
+    public static TheoryData<string> Fixtures => new() { "mlp", "cnn", "mobile", "fire", "transformer", "transformer_opset13", "transformer_seq_first" };
 
     [Theory]
     [MemberData(nameof(Fixtures))]

@@ -2,8 +2,12 @@ using NeuralMechanics.Models;
 using NeuralMechanics.Runs;
 using NeuralMechanics.Symmetry;
 using NeuralMechanics.Tests.Runs;
+using NeuralMechanics.Models.Onnx;
+using NeuralMechanics.Tracking;
 using NeuralMechanics.Training;
+using TorchSharp;
 using Xunit.Abstractions;
+using static TorchSharp.torch;
 
 namespace NeuralMechanics.Tests.Models.Onnx;
 
@@ -83,5 +87,83 @@ public sealed class OnnxTrainingTests(ITestOutputHelper log)
         // Without ε the scale groups are exact and at the zoo's level; with it, within ε's bound and visibly above.
         Assert.InRange(Median(noEpsilon, SymmetryKind.Scale), 0, 1e-6);
         Assert.InRange(Median(withEpsilon, SymmetryKind.Scale), 10 * Median(noEpsilon, SymmetryKind.Scale), 2e-3);
+    }
+
+    [Fact]
+    public void TheImportedTransformersMatrixChargesFollowTheDiscreteLawToRoundingOverTwentySteps()
+    {
+        const double Eta = 0.1, Lambda = 5e-4;
+        const int Steps = 20;
+        using var dir = new Data.TempDirectory();
+        using var network = OnnxNetwork.Load(Path.Combine(OnnxFixture.Folder, "transformer.onnx"));
+        var architecture = Architecture.Describe(network, network.ExampleShape, LossKind.CrossEntropy);
+        using var generator = new Generator(5);
+        using var x = randn([6, .. network.ExampleShape], generator: generator);
+        using var y = randint(network.Classes, [6], generator: generator);
+        var charges = new MatrixCharges(architecture, new SgdSettings(Eta, Lambda), new TrajectoryWriter(Path.Combine(dir.Path, "charges"), TrajectorySchema.ChargesColumns),
+            new TrajectoryWriter(Path.Combine(dir.Path, "matrices"), TrajectorySchema.ChargeMatricesColumns));
+        using (Scalar decay = 1 - Eta * Lambda, eta = Eta)
+        {
+            for (int n = 0; n <= Steps; n++)
+            {
+                using var scope = NewDisposeScope();
+                foreach (var p in network.parameters()) p.grad?.zero_();
+                nn.functional.cross_entropy(network.forward(x), y).backward();
+                charges.Observe(n, false);
+                using (no_grad())
+                    foreach (var p in network.parameters()) p.mul_(decay).sub_(p.grad! * eta);
+            }
+        }
+        charges.Flush();
+        charges.Dispose();
+        var table = TrajectoryReader.Read(Path.Combine(dir.Path, "charges"));
+        // Two attentions × two heads × {qk, vo} per step.
+        Assert.Equal((Steps + 1) * 2 * 2 * 2, table.RowCount);
+        var discrete = table.Doubles(TrajectorySchema.Discrete);
+        var terms = table.Doubles(TrajectorySchema.Terms);
+        var relative = Enumerable.Range(0, table.RowCount).Select(i => discrete[i] / terms[i]).Order().ToList();
+        double median = relative[relative.Count / 2];
+        log.WriteLine($"charges: discrete error / (|A|² + |B|²) median {median:E2}, max {relative[^1]:E2}");
+        Assert.True(median <= 1e-6, $"median {median:E2}");
+    }
+
+    [Fact]
+    public void TheImportedTransformersGroupsFollowTheDiscreteLawOverTwentyTrackedStepsOnTheHostAndTheDevice()
+    {
+        var settings = new OptimizerSettings { LearningRate = 0.1, WeightDecay = 5e-4 };
+        using var network = OnnxNetwork.Load(Path.Combine(OnnxFixture.Folder, "transformer.onnx"));
+        var analysis = SymmetryDiscovery.Discover(Architecture.Describe(network, network.ExampleShape, LossKind.CrossEntropy));
+        var named = network.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        var opt = Optimizers.Create(network, settings);
+        var sinks = new TrackerSinks(null, null, null, null);
+        // The host sums read a block of in_proj_weight from its memory at an offset; the device path narrows the tensor.
+        var host = new SymmetryTracker(analysis, opt, settings, named, sinks);
+        var device = new SymmetryTracker(analysis, opt, settings, named, sinks) { FlushEvery = 1, HostKernel = false };
+        using var generator = new Generator(7);
+        using var x = randn([6, .. network.ExampleShape], generator: generator);
+        using var y = randint(network.Classes, [6], generator: generator);
+        for (long step = 0; step <= 20; step++)
+        {
+            using var scope = NewDisposeScope();
+            Trainer.ForwardBackward(network, opt, x, y, LossKind.CrossEntropy);
+            host.Observe(step, true);
+            device.Observe(step, true);
+            opt.Step();
+        }
+        Assert.Equal((101L, 96L), (analysis.Count(SymmetryKind.Translation), analysis.Count(SymmetryKind.Rescale)));
+        foreach (var e in host.Errors.Rows().Where(e => e.Predictor == TrajectorySchema.Discrete))
+        {
+            log.WriteLine($"{e.Kind} discrete median {e.Median:E2} max {e.Max:E2} ({e.Count})");
+            Assert.True(e.Median <= 1e-6, $"{e.Kind}: {e.Median:E2}");
+        }
+        var a = host.SaveState();
+        var b = device.SaveState();
+        foreach (var (key, expected) in b.Where(kv => !kv.Key.StartsWith("errors/", StringComparison.Ordinal)))
+        {
+            double size = expected.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+            for (int i = 0; i < expected.Length; i++)
+                if (!double.IsNaN(expected[i]))
+                    Assert.True(Math.Abs(a[key][i] - expected[i]) <= 1e-11 * Math.Abs(expected[i]) + 1e-13 * size, $"{key} [{i}]: device {expected[i]:R}, host {a[key][i]:R}");
+        }
     }
 }
