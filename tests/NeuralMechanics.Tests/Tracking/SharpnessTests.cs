@@ -72,7 +72,7 @@ public sealed class SharpnessTests
     };
 
     private static TrajectoryTable Train(string dir, nn.Module<Tensor, Tensor> network, Tensor x, Tensor y, long steps, long every, OptimizerSettings optimizer,
-        double tolerance = Sharpness.DefaultTolerance, int maxIterations = Sharpness.DefaultMaxIterations, bool resume = false, bool? exact = null)
+        double tolerance = Sharpness.DefaultTolerance, int maxIterations = Sharpness.DefaultMaxIterations, bool resume = false, bool exact = true)
     {
         var options = new TrainingSessionOptions();
         options.Quantities.Add(setup => new Sharpness(setup, every, tolerance, maxIterations, exact));
@@ -258,9 +258,10 @@ public sealed class SharpnessTests
             var (reference, x0, y0) = SmallNetwork();
             var parameters = reference.parameters().ToArray();
             var g0 = autograd.grad([nn.functional.cross_entropy(reference.forward(x0), y0)], parameters).Select(g => g.detach()).ToArray();
+            using Scalar epsilon = eps, step = eta, firstMoment = 1 - beta1;
             using (no_grad())
-                for (int i = 0; i < parameters.Length; i++) parameters[i].sub_(g0[i] / (g0[i].abs() + eps) * eta);
-            var p = cat(g0.Select(g => (g.abs() + eps).reshape(-1) * (1 - beta1)).ToArray());
+                for (int i = 0; i < parameters.Length; i++) parameters[i].sub_(g0[i] / (g0[i].abs() + epsilon) * step);
+            var p = cat(g0.Select(g => (g.abs() + epsilon).reshape(-1) * firstMoment).ToArray());
             var h = DenseHessian(reference, x0, y0);
             var scale = p.rsqrt();
             dense = linalg.eigvalsh(scale.unsqueeze(1) * h * scale.unsqueeze(0))[-1].ReadDouble();
@@ -271,5 +272,28 @@ public sealed class SharpnessTests
         Assert.True(double.IsNaN(table.Doubles(Sharpness.LambdaMaxColumn)[0]));
         double measured = table.Doubles(Sharpness.LambdaMaxColumn)[1];
         Assert.True(Math.Abs(measured - dense) <= 1e-8 * Math.Abs(dense), $"Lanczos {measured:R}, dense {dense:R}");
+    }
+
+    // The noise scale keeps the step's graph for per-example backward passes; a forward difference moving the
+    // parameters in place would invalidate it, so on such a step the sharpness takes the exact product.
+    [Fact]
+    public void WithTheNoiseScaleOnTheSameStepsTheSharpnessLeavesTheNoiseTableAsWithoutIt()
+    {
+        using var dir = new TempDirectory();
+        TrajectoryTable Noise(string run, bool sharpness)
+        {
+            var (network, x, y) = SmallNetwork();
+            // First in the list: the forward-difference sharpness computes before the noise scale on each step.
+            var options = new TrainingSessionOptions();
+            if (sharpness) options.Quantities.Insert(0, setup => new Sharpness(setup, 1, exact: false));
+            var spec = Spec(run, 3, new SgdSettings(0.1)) with { NoiseEvery = 1 };
+            using (var session = TrainingSession.Start(network, Architecture.Describe(network, [4], LossKind.CrossEntropy), spec, new FixedBatch(x, y), options: options))
+                session.Run();
+            return TrajectoryReader.Read(Path.Combine(run, GradientNoise.Folder));
+        }
+        var without = Noise(Path.Combine(dir.Path, "without"), sharpness: false);
+        var with = Noise(Path.Combine(dir.Path, "with"), sharpness: true);
+        Assert.Equal(4, with.RowCount); // steps 0, 1, 2 and the state after the last update
+        Assert.Equal(without.Doubles(GradientNoise.BSimpleColumn), with.Doubles(GradientNoise.BSimpleColumn));
     }
 }
