@@ -4,6 +4,7 @@ using NeuralMechanics.Reporting;
 using NeuralMechanics.Runs;
 using NeuralMechanics.Symmetry;
 using NeuralMechanics.Training;
+using NeuralMechanics.Cli.Options;
 using Spectre.Console;
 
 namespace NeuralMechanics.Cli.Commands;
@@ -38,10 +39,15 @@ internal static class ReproduceCommand
         cmd.Options.Add(device);
         cmd.Options.Add(resume);
         cmd.Options.Add(fresh);
+        // The tracking options train and sweep take, with their names and descriptions.
+        var tracking = new TrainOptions();
+        cmd.Options.Add(tracking.SharpnessEvery);
+        cmd.Options.Add(tracking.NoiseEvery);
         cmd.SetAction(r =>
         {
             string outDir = r.GetValue(output)!;
-            var (runs, data, warning) = Reproduction.Plan(r.GetValue(quick), r.GetValue(dataDir), Path.Combine(outDir, "runs"), r.GetValue(device)!);
+            var (planned, data, warning) = Reproduction.Plan(r.GetValue(quick), r.GetValue(dataDir), Path.Combine(outDir, "runs"), r.GetValue(device)!);
+            var runs = planned.Select(s => s with { SharpnessEvery = r.GetValue(tracking.SharpnessEvery), NoiseEvery = r.GetValue(tracking.NoiseEvery) }).ToList();
             if (warning is not null)
             {
                 if (ConsoleOutput.IsTerminal)

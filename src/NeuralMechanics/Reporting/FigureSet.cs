@@ -10,6 +10,7 @@ internal static class FigureSet
         figures.AddRange(Kinds.All.Select(kind => ChangeFigure.Build(runs, folder, kind)));
         figures.AddRange(ErrorFigure.Build(runs, folder));
         figures.AddRange(StabilityFigure.Build(runs, folder));
+        figures.AddRange(NoiseFigure.Build(runs, folder));
         figures.Add(OptimizerFigure.Build(runs, folder));
         figures.AddRange(
         [

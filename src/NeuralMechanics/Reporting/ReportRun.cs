@@ -25,6 +25,7 @@ internal sealed class ReportRun
         Equilibrium = TrajectoryReader.Read(directory.EquilibriumFolder);
         Eval = TrajectoryReader.Read(directory.EvalFolder);
         Stability = TrajectoryReader.Read(Path.Combine(directory.Root, Tracking.Sharpness.Folder));
+        Noise = TrajectoryReader.Read(Path.Combine(directory.Root, Tracking.GradientNoise.Folder));
         var (parameters, indices) = (Samples.Strings(TrajectorySchema.Parameter), Samples.Longs(TrajectorySchema.Index));
         sampleRows = IndexRows(Samples, i => (parameters[i], indices[i]));
         layerRows = IndexBySet(Layers);
@@ -56,6 +57,8 @@ internal sealed class ReportRun
     public TrajectoryTable Eval { get; }
     /// <summary>stability/: the sharpness λ_max and the optimizer's threshold every few steps (empty unless the run measured it).</summary>
     public TrajectoryTable Stability { get; }
+    /// <summary>noise/: the gradient noise scale B_simple every few steps (empty unless the run measured it).</summary>
+    public TrajectoryTable Noise { get; }
 
     /// <summary>The test accuracy against the step, in step order (empty without an eval/ table).</summary>
     public Series TestAccuracySeries()

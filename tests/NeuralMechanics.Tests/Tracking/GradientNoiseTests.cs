@@ -93,4 +93,29 @@ public sealed class GradientNoiseTests
         Assert.True(se < 0.05 * expected, $"standard error {se:G3} too large to tell a 25 % bias");
         Assert.True(Math.Abs(mean - expected) < 5 * se, $"mean {mean:G6}, expected {expected:G6} ± {se:G3}");
     }
+
+    [Fact]
+    public void AReportOfARunWithANoiseTableDrawsBSimpleAgainstStepAndNamesTheEstimator()
+    {
+        using var dir = new TempDirectory();
+        string run = Path.Combine(dir.Path, "run");
+        const int batch = 8;
+        var network = Regression();
+        var x = tensor(Enumerable.Range(0, batch).Select(i => i % 2 == 0 ? 0.5 : -0.5).ToArray(), dtype: ScalarType.Float64).reshape(batch, 1);
+        var spec = new RunSpec
+        {
+            Model = "regression", Data = "fixed", Loss = LossKind.MeanSquaredError, Optimizer = new SgdSettings(1e-3), BatchSize = batch, Steps = 4,
+            LogEvery = 1, EvalEvery = 0, CheckpointEvery = 0, Track = false, NoiseEvery = 2, OutDir = run,
+        };
+        using (var session = TrainingSession.Start(network, Architecture.Describe(network, [1], LossKind.MeanSquaredError), spec, new FixedBatch(x, zeros([batch], dtype: ScalarType.Int64))))
+            session.Run();
+        var summary = NeuralMechanics.Reporting.Reporter.Write([run], Path.Combine(dir.Path, "report"));
+
+        var figure = summary.Figures.Single(f => f.Id == "noise");
+        Assert.True(figure.IsWritten);
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(dir.Path, "report"), "noise.png", SearchOption.AllDirectories));
+        string markdown = File.ReadAllText(Path.Combine(dir.Path, "report", "report.md"));
+        Assert.Contains("McCandlish et al. 2018", markdown);
+        Assert.Contains("Appendix A.1", markdown);
+    }
 }

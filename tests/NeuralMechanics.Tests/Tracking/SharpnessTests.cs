@@ -72,10 +72,10 @@ public sealed class SharpnessTests
     };
 
     private static TrajectoryTable Train(string dir, nn.Module<Tensor, Tensor> network, Tensor x, Tensor y, long steps, long every, OptimizerSettings optimizer,
-        double tolerance = Sharpness.DefaultTolerance, int maxIterations = Sharpness.DefaultMaxIterations, bool resume = false)
+        double tolerance = Sharpness.DefaultTolerance, int maxIterations = Sharpness.DefaultMaxIterations, bool resume = false, bool exact = true)
     {
         var options = new TrainingSessionOptions();
-        options.Quantities.Add(setup => new Sharpness(setup, every, tolerance, maxIterations));
+        options.Quantities.Add(setup => new Sharpness(setup, every, tolerance, maxIterations, exact));
         var architecture = Architecture.Describe(network, [4], LossKind.CrossEntropy);
         var spec = Spec(dir, steps, optimizer);
         var batches = new FixedBatch(x, y);
@@ -88,6 +88,11 @@ public sealed class SharpnessTests
     private static double DenseTopEigenvalue(nn.Module<Tensor, Tensor> network, Tensor x, Tensor y)
     {
         using var scope = NewDisposeScope();
+        return linalg.eigvalsh(DenseHessian(network, x, y))[-1].ReadDouble();
+    }
+
+    private static Tensor DenseHessian(nn.Module<Tensor, Tensor> network, Tensor x, Tensor y)
+    {
         var parameters = network.parameters().ToArray();
         var loss = nn.functional.cross_entropy(network.forward(x), y);
         var grads = autograd.grad([loss], parameters, create_graph: true, retain_graph: true);
@@ -98,7 +103,7 @@ public sealed class SharpnessTests
             rows[i] = cat(autograd.grad([flat[i]], parameters, retain_graph: true).Select(t => t.reshape(-1)).ToArray());
         var hessian = stack(rows);
         Assert.True((hessian - hessian.T).abs().max().ReadDouble() < 1e-12);
-        return linalg.eigvalsh(hessian)[-1].ReadDouble();
+        return hessian;
     }
 
     [Fact]
@@ -107,7 +112,7 @@ public sealed class SharpnessTests
         using var dir = new TempDirectory();
         var (network, x, y) = SmallNetwork();
         double dense = DenseTopEigenvalue(network, x, y);
-        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1), tolerance: 1e-10, maxIterations: 43);
+        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1), tolerance: 1e-10, maxIterations: 43, exact: true);
 
         double measured = table.Doubles(Sharpness.LambdaMaxColumn)[0];
         Assert.Equal(0L, table.Longs(TrajectorySchema.Step)[0]);
@@ -122,7 +127,7 @@ public sealed class SharpnessTests
         using var dir = new TempDirectory();
         var (network, x, y) = SmallNetwork();
         double dense = DenseTopEigenvalue(network, x, y);
-        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1, 0.25), tolerance: 1e-10, maxIterations: 43);
+        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1, 0.25), tolerance: 1e-10, maxIterations: 43, exact: true);
         Assert.True(Math.Abs(table.Doubles(Sharpness.LambdaMaxColumn)[0] - (dense + 0.25)) <= 1e-8 * dense);
     }
 
@@ -169,5 +174,126 @@ public sealed class SharpnessTests
         var markdown = File.ReadAllLines(Path.Combine(dir.Path, "report", "report.md"));
         var row = Assert.Single(markdown, l => l.StartsWith("| run | 3 |", StringComparison.Ordinal));
         Assert.Contains($"| {ratio} |", row);
+    }
+
+    // The forward difference's error is of order √u·(1 + |θ|) against λ: 2⁻²⁶(1 + |θ|) ≈ 1e-7 in float64, so 1e-6 relative with room.
+    [Fact]
+    public void ByAForwardDifferenceOfGradientsTheSharpnessOfTheSmallFloat64NetworkIsTheDenseTopEigenvalueWithinOneInAMillion()
+    {
+        using var dir = new TempDirectory();
+        var (network, x, y) = SmallNetwork();
+        double dense = DenseTopEigenvalue(network, x, y);
+        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1), tolerance: 1e-7, maxIterations: 43, exact: false);
+        double measured = table.Doubles(Sharpness.LambdaMaxColumn)[0];
+        Assert.True(Math.Abs(measured - dense) <= 1e-6 * Math.Abs(dense), $"forward difference {measured:R}, dense {dense:R}");
+    }
+
+    // In float32 √u = 2⁻¹¹.⁵ ≈ 3.5e-4: the product's relative error is of that order, and λ from the default
+    // tolerance (relative residual 1e-3) within 1e-3 + that; 3e-3 relative bounds both.
+    [Fact]
+    public void ByAForwardDifferenceInFloat32TheSharpnessIsTheFloat64DenseTopEigenvalueWithinThreeInAThousand()
+    {
+        using var dir = new TempDirectory();
+        var (network, x, y) = SmallNetwork();
+        double dense = DenseTopEigenvalue(network, x, y);
+        network.to(ScalarType.Float32);
+        var table = Train(dir.Path, network, x.to(ScalarType.Float32), y, steps: 1, every: 1, new SgdSettings(0.1), exact: false);
+        double measured = table.Doubles(Sharpness.LambdaMaxColumn)[0];
+        Assert.True(Math.Abs(measured - dense) <= 3e-3 * Math.Abs(dense), $"forward difference {measured:R}, dense {dense:R}");
+    }
+
+    // Linear → BatchNorm1d → tanh → dropout → Linear: the replayed forward moves BatchNorm's running statistics and draws dropout masks.
+    private static (nn.Module<Tensor, Tensor> Network, Tensor X, Tensor Y) StochasticNetwork()
+    {
+        manual_seed(13);
+        var network = nn.Sequential(("fc1", nn.Linear(4, 6)), ("bn", nn.BatchNorm1d(6)), ("act", nn.Tanh()), ("drop", nn.Dropout(0.5)), ("fc2", nn.Linear(6, 3)));
+        var generator = new Generator(14);
+        return (network, randn([16, 4], generator: generator), randint(3, [16], generator: generator));
+    }
+
+    private static double[] FinalParameters(string dir, bool measured)
+    {
+        var (network, x, y) = StochasticNetwork();
+        var options = new TrainingSessionOptions();
+        if (measured) options.Quantities.Add(setup => new Sharpness(setup, 1, exact: false));
+        var architecture = Architecture.Describe(network, [4], LossKind.CrossEntropy);
+        using (var session = TrainingSession.Start(network, architecture, Spec(dir, 5, new SgdSettings(0.1)), new FixedBatch(x, y), options: options))
+            session.Run();
+        return [.. network.parameters().Concat(network.buffers()).SelectMany(p => p.detach().to(ScalarType.Float64).data<double>().ToArray())];
+    }
+
+    [Fact]
+    public void MeasuringTheSharpnessByForwardDifferencesLeavesARunWithBatchNormAndDropoutBitForBitAsWithoutIt()
+    {
+        using var dir = new TempDirectory();
+        var without = FinalParameters(Path.Combine(dir.Path, "without"), measured: false);
+        var with = FinalParameters(Path.Combine(dir.Path, "with"), measured: true);
+        Assert.Equal(without, with);
+    }
+
+    // With dropout the replayed forward must draw the step's masks: a forward difference against another mask would be far off.
+    [Fact]
+    public void WithDropoutTheForwardDifferenceSharpnessAgreesWithTheExactOneWithinOnePercent()
+    {
+        using var dir = new TempDirectory();
+        var (network, x, y) = StochasticNetwork();
+        var finite = Train(Path.Combine(dir.Path, "fd"), network, x, y, steps: 1, every: 1, new SgdSettings(0.1), exact: false);
+        (network, x, y) = StochasticNetwork();
+        var exact = Train(Path.Combine(dir.Path, "exact"), network, x, y, steps: 1, every: 1, new SgdSettings(0.1), exact: true);
+        double a = finite.Doubles(Sharpness.LambdaMaxColumn)[0], b = exact.Doubles(Sharpness.LambdaMaxColumn)[0];
+        Assert.True(Math.Abs(a - b) <= 1e-2 * Math.Abs(b), $"forward difference {a:R}, exact {b:R}");
+    }
+
+    // After Adam's first update (k = 1): m̂ = g₀, v̂ = g₀², θ₁ = θ₀ − η·g₀/(|g₀| + ε), and the preconditioner at
+    // step 1 is P = (1 − β₁)(√v̂ + ε) = (1 − β₁)(|g₀| + ε); the sharpness is the top eigenvalue of P⁻¹H(θ₁),
+    // that of the symmetric P^{-1/2} H P^{-1/2}, here from the dense float64 Hessian.
+    [Fact]
+    public void AdamsPreconditionedSharpnessIsTheTopEigenvalueOfTheDenseSymmetricPreconditionedHessianWithinOneInTenToTheEight()
+    {
+        const double eta = 0.01, beta1 = 0.9, eps = 1e-8;
+        using var dir = new TempDirectory();
+        double dense;
+        using (var scope = NewDisposeScope())
+        {
+            var (reference, x0, y0) = SmallNetwork();
+            var parameters = reference.parameters().ToArray();
+            var g0 = autograd.grad([nn.functional.cross_entropy(reference.forward(x0), y0)], parameters).Select(g => g.detach()).ToArray();
+            using Scalar epsilon = eps, step = eta, firstMoment = 1 - beta1;
+            using (no_grad())
+                for (int i = 0; i < parameters.Length; i++) parameters[i].sub_(g0[i] / (g0[i].abs() + epsilon) * step);
+            var p = cat(g0.Select(g => (g.abs() + epsilon).reshape(-1) * firstMoment).ToArray());
+            var h = DenseHessian(reference, x0, y0);
+            var scale = p.rsqrt();
+            dense = linalg.eigvalsh(scale.unsqueeze(1) * h * scale.unsqueeze(0))[-1].ReadDouble();
+        }
+        var (network, x, y) = SmallNetwork();
+        var adam = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = eta, Eps = eps };
+        var table = Train(dir.Path, network, x, y, steps: 2, every: 1, adam, tolerance: 1e-10, maxIterations: 43, exact: true);
+        Assert.True(double.IsNaN(table.Doubles(Sharpness.LambdaMaxColumn)[0]));
+        double measured = table.Doubles(Sharpness.LambdaMaxColumn)[1];
+        Assert.True(Math.Abs(measured - dense) <= 1e-8 * Math.Abs(dense), $"Lanczos {measured:R}, dense {dense:R}");
+    }
+
+    // The noise scale keeps the step's graph for per-example backward passes; a forward difference moving the
+    // parameters in place would invalidate it, so on such a step the sharpness takes the exact product.
+    [Fact]
+    public void WithTheNoiseScaleOnTheSameStepsTheSharpnessLeavesTheNoiseTableAsWithoutIt()
+    {
+        using var dir = new TempDirectory();
+        TrajectoryTable Noise(string run, bool sharpness)
+        {
+            var (network, x, y) = SmallNetwork();
+            // First in the list: the forward-difference sharpness computes before the noise scale on each step.
+            var options = new TrainingSessionOptions();
+            if (sharpness) options.Quantities.Insert(0, setup => new Sharpness(setup, 1, exact: false));
+            var spec = Spec(run, 3, new SgdSettings(0.1)) with { NoiseEvery = 1 };
+            using (var session = TrainingSession.Start(network, Architecture.Describe(network, [4], LossKind.CrossEntropy), spec, new FixedBatch(x, y), options: options))
+                session.Run();
+            return TrajectoryReader.Read(Path.Combine(run, GradientNoise.Folder));
+        }
+        var without = Noise(Path.Combine(dir.Path, "without"), sharpness: false);
+        var with = Noise(Path.Combine(dir.Path, "with"), sharpness: true);
+        Assert.Equal(4, with.RowCount); // steps 0, 1, 2 and the state after the last update
+        Assert.Equal(without.Doubles(GradientNoise.BSimpleColumn), with.Doubles(GradientNoise.BSimpleColumn));
     }
 }
