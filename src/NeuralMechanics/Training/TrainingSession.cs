@@ -39,7 +39,7 @@ public sealed class TrainingSession : IDisposable
     private readonly TensorBoardLog board;
     private readonly DeviceReader reader = new();
     private readonly StepContext context;
-    private readonly ITrackedQuantity[] graphNeeded, replayNeeded;
+    private readonly ITrackedQuantity[] graphNeeded;
     private readonly List<string> notes;
     private readonly Stopwatch watch = new();
     private readonly long start;
@@ -83,8 +83,7 @@ public sealed class TrainingSession : IDisposable
         Charges = quantities.OfType<MatrixCharges>().FirstOrDefault();
         if (quantities.Any(q => q.Needs.HasFlag(QuantityNeeds.Update))) Optimizer.RecordUpdates = true;
         graphNeeded = quantities.Where(q => q.Needs.HasFlag(QuantityNeeds.Graph)).ToArray();
-        replayNeeded = quantities.Where(q => q.Needs.HasFlag(QuantityNeeds.Replay)).ToArray();
-        context = new StepContext(network, reader) { LossOf = Losses.For(loss) };
+        context = new StepContext(network, reader);
 
         var resumeNotes = new List<string>();
         if (resume)
@@ -217,9 +216,6 @@ public sealed class TrainingSession : IDisposable
         bool keepGraph = graphNeeded.Any(q => q.Schedule.Includes(step, logged, final));
         var (x, y) = batches.Next();
         if (channelsLast) x = InputLayout.ChannelsLast(x);
-        context.ForwardRngState?.Dispose();
-        context.ForwardRngState = replayNeeded.Any(q => q.Schedule.Includes(step, logged, final))
-            ? random.get_rng_state().DetachFromDisposeScope() : null;
         var output = network.forward(x);
         var value = Losses.For(loss)(output, y);
         Optimizer.ZeroGrad();
@@ -375,6 +371,5 @@ public sealed class TrainingSession : IDisposable
         board.Dispose();
         foreach (var q in quantities.OfType<IDisposable>()) q.Dispose();
         reader.Dispose();
-        context.ForwardRngState?.Dispose();
     }
 }

@@ -72,10 +72,10 @@ public sealed class SharpnessTests
     };
 
     private static TrajectoryTable Train(string dir, nn.Module<Tensor, Tensor> network, Tensor x, Tensor y, long steps, long every, OptimizerSettings optimizer,
-        double tolerance = Sharpness.DefaultTolerance, int maxIterations = Sharpness.DefaultMaxIterations, bool resume = false, bool exact = true)
+        double tolerance = Sharpness.DefaultTolerance, int maxIterations = Sharpness.DefaultMaxIterations, bool resume = false)
     {
         var options = new TrainingSessionOptions();
-        options.Quantities.Add(setup => new Sharpness(setup, every, tolerance, maxIterations, exact));
+        options.Quantities.Add(setup => new Sharpness(setup, every, tolerance, maxIterations));
         var architecture = Architecture.Describe(network, [4], LossKind.CrossEntropy);
         var spec = Spec(dir, steps, optimizer);
         var batches = new FixedBatch(x, y);
@@ -112,7 +112,7 @@ public sealed class SharpnessTests
         using var dir = new TempDirectory();
         var (network, x, y) = SmallNetwork();
         double dense = DenseTopEigenvalue(network, x, y);
-        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1), tolerance: 1e-10, maxIterations: 43, exact: true);
+        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1), tolerance: 1e-10, maxIterations: 43);
 
         double measured = table.Doubles(Sharpness.LambdaMaxColumn)[0];
         Assert.Equal(0L, table.Longs(TrajectorySchema.Step)[0]);
@@ -127,7 +127,7 @@ public sealed class SharpnessTests
         using var dir = new TempDirectory();
         var (network, x, y) = SmallNetwork();
         double dense = DenseTopEigenvalue(network, x, y);
-        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1, 0.25), tolerance: 1e-10, maxIterations: 43, exact: true);
+        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1, 0.25), tolerance: 1e-10, maxIterations: 43);
         Assert.True(Math.Abs(table.Doubles(Sharpness.LambdaMaxColumn)[0] - (dense + 0.25)) <= 1e-8 * dense);
     }
 
@@ -176,74 +176,6 @@ public sealed class SharpnessTests
         Assert.Contains($"| {ratio} |", row);
     }
 
-    // The forward difference's error is of order √u·(1 + |θ|) against λ: 2⁻²⁶(1 + |θ|) ≈ 1e-7 in float64, so 1e-6 relative with room.
-    [Fact]
-    public void ByAForwardDifferenceOfGradientsTheSharpnessOfTheSmallFloat64NetworkIsTheDenseTopEigenvalueWithinOneInAMillion()
-    {
-        using var dir = new TempDirectory();
-        var (network, x, y) = SmallNetwork();
-        double dense = DenseTopEigenvalue(network, x, y);
-        var table = Train(dir.Path, network, x, y, steps: 1, every: 1, new SgdSettings(0.1), tolerance: 1e-7, maxIterations: 43, exact: false);
-        double measured = table.Doubles(Sharpness.LambdaMaxColumn)[0];
-        Assert.True(Math.Abs(measured - dense) <= 1e-6 * Math.Abs(dense), $"forward difference {measured:R}, dense {dense:R}");
-    }
-
-    // In float32 √u = 2⁻¹¹.⁵ ≈ 3.5e-4: the product's relative error is of that order, and λ from the default
-    // tolerance (relative residual 1e-3) within 1e-3 + that; 3e-3 relative bounds both.
-    [Fact]
-    public void ByAForwardDifferenceInFloat32TheSharpnessIsTheFloat64DenseTopEigenvalueWithinThreeInAThousand()
-    {
-        using var dir = new TempDirectory();
-        var (network, x, y) = SmallNetwork();
-        double dense = DenseTopEigenvalue(network, x, y);
-        network.to(ScalarType.Float32);
-        var table = Train(dir.Path, network, x.to(ScalarType.Float32), y, steps: 1, every: 1, new SgdSettings(0.1), exact: false);
-        double measured = table.Doubles(Sharpness.LambdaMaxColumn)[0];
-        Assert.True(Math.Abs(measured - dense) <= 3e-3 * Math.Abs(dense), $"forward difference {measured:R}, dense {dense:R}");
-    }
-
-    // Linear → BatchNorm1d → tanh → dropout → Linear: the replayed forward moves BatchNorm's running statistics and draws dropout masks.
-    private static (nn.Module<Tensor, Tensor> Network, Tensor X, Tensor Y) StochasticNetwork()
-    {
-        manual_seed(13);
-        var network = nn.Sequential(("fc1", nn.Linear(4, 6)), ("bn", nn.BatchNorm1d(6)), ("act", nn.Tanh()), ("drop", nn.Dropout(0.5)), ("fc2", nn.Linear(6, 3)));
-        var generator = new Generator(14);
-        return (network, randn([16, 4], generator: generator), randint(3, [16], generator: generator));
-    }
-
-    private static double[] FinalParameters(string dir, bool measured)
-    {
-        var (network, x, y) = StochasticNetwork();
-        var options = new TrainingSessionOptions();
-        if (measured) options.Quantities.Add(setup => new Sharpness(setup, 1, exact: false));
-        var architecture = Architecture.Describe(network, [4], LossKind.CrossEntropy);
-        using (var session = TrainingSession.Start(network, architecture, Spec(dir, 5, new SgdSettings(0.1)), new FixedBatch(x, y), options: options))
-            session.Run();
-        return [.. network.parameters().Concat(network.buffers()).SelectMany(p => p.detach().to(ScalarType.Float64).data<double>().ToArray())];
-    }
-
-    [Fact]
-    public void MeasuringTheSharpnessByForwardDifferencesLeavesARunWithBatchNormAndDropoutBitForBitAsWithoutIt()
-    {
-        using var dir = new TempDirectory();
-        var without = FinalParameters(Path.Combine(dir.Path, "without"), measured: false);
-        var with = FinalParameters(Path.Combine(dir.Path, "with"), measured: true);
-        Assert.Equal(without, with);
-    }
-
-    // With dropout the replayed forward must draw the step's masks: a forward difference against another mask would be far off.
-    [Fact]
-    public void WithDropoutTheForwardDifferenceSharpnessAgreesWithTheExactOneWithinOnePercent()
-    {
-        using var dir = new TempDirectory();
-        var (network, x, y) = StochasticNetwork();
-        var finite = Train(Path.Combine(dir.Path, "fd"), network, x, y, steps: 1, every: 1, new SgdSettings(0.1), exact: false);
-        (network, x, y) = StochasticNetwork();
-        var exact = Train(Path.Combine(dir.Path, "exact"), network, x, y, steps: 1, every: 1, new SgdSettings(0.1), exact: true);
-        double a = finite.Doubles(Sharpness.LambdaMaxColumn)[0], b = exact.Doubles(Sharpness.LambdaMaxColumn)[0];
-        Assert.True(Math.Abs(a - b) <= 1e-2 * Math.Abs(b), $"forward difference {a:R}, exact {b:R}");
-    }
-
     // After Adam's first update (k = 1): m̂ = g₀, v̂ = g₀², θ₁ = θ₀ − η·g₀/(|g₀| + ε), and the preconditioner at
     // step 1 is P = (1 − β₁)(√v̂ + ε) = (1 − β₁)(|g₀| + ε); the sharpness is the top eigenvalue of P⁻¹H(θ₁),
     // that of the symmetric P^{-1/2} H P^{-1/2}, here from the dense float64 Hessian.
@@ -268,14 +200,14 @@ public sealed class SharpnessTests
         }
         var (network, x, y) = SmallNetwork();
         var adam = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = eta, Eps = eps };
-        var table = Train(dir.Path, network, x, y, steps: 2, every: 1, adam, tolerance: 1e-10, maxIterations: 43, exact: true);
+        var table = Train(dir.Path, network, x, y, steps: 2, every: 1, adam, tolerance: 1e-10, maxIterations: 43);
         Assert.True(double.IsNaN(table.Doubles(Sharpness.LambdaMaxColumn)[0]));
         double measured = table.Doubles(Sharpness.LambdaMaxColumn)[1];
         Assert.True(Math.Abs(measured - dense) <= 1e-8 * Math.Abs(dense), $"Lanczos {measured:R}, dense {dense:R}");
     }
 
-    // The noise scale keeps the step's graph for per-example backward passes; a forward difference moving the
-    // parameters in place would invalidate it, so on such a step the sharpness takes the exact product.
+    // The noise scale runs per-example backward passes through the step's graph, which the sharpness's
+    // products also go through: measuring one must not change the other.
     [Fact]
     public void WithTheNoiseScaleOnTheSameStepsTheSharpnessLeavesTheNoiseTableAsWithoutIt()
     {
@@ -283,9 +215,9 @@ public sealed class SharpnessTests
         TrajectoryTable Noise(string run, bool sharpness)
         {
             var (network, x, y) = SmallNetwork();
-            // First in the list: the forward-difference sharpness computes before the noise scale on each step.
+            // First in the list: the sharpness computes before the noise scale on each step.
             var options = new TrainingSessionOptions();
-            if (sharpness) options.Quantities.Insert(0, setup => new Sharpness(setup, 1, exact: false));
+            if (sharpness) options.Quantities.Insert(0, setup => new Sharpness(setup, 1));
             var spec = Spec(run, 3, new SgdSettings(0.1)) with { NoiseEvery = 1 };
             using (var session = TrainingSession.Start(network, Architecture.Describe(network, [4], LossKind.CrossEntropy), spec, new FixedBatch(x, y), options: options))
                 session.Run();

@@ -12,9 +12,4 @@ public enum QuantityNeeds
     Velocity = 2,
     /// <summary>Reads the update Δθ the optimizer applied last (<see cref="OptimizerView.LastUpdate"/>): the optimizer records it.</summary>
     Update = 4,
-    /// <summary>
-    /// Re-runs the step's forward pass at other parameters (<see cref="StepContext.ReplayGradient"/>): the session keeps
-    /// the CPU generator's state from just before the step's forward, so dropout draws the step's masks again.
-    /// </summary>
-    Replay = 8,
 }

@@ -18,15 +18,11 @@ namespace NeuralMechanics.Tracking;
 /// </summary>
 /// <remarks>
 /// Lanczos on Hessian-vector products by double backward through the step's own graph (kept only on the
-/// steps it computes: <see cref="QuantityNeeds.Graph"/>; about two backward passes each). Not by default, on
-/// the CPU (<c>exact: false</c>): a forward difference of gradients (<see cref="GradientDifference"/>: one
-/// forward and backward pass each, the step's forward replayed with its dropout masks, BatchNorm's running
-/// statistics put back: <see cref="QuantityNeeds.Replay"/>) — cheaper, but on a ReLU MLP (2×256) its λ_max
-/// was 8–15% above the exact one and Lanczos needed more products, so it stays opt-in.
-/// Either way BatchNorm's statistics and dropout's masks are the step's and nothing else moves; warm-started from the last eigenvector (kept in the
+/// steps it computes: <see cref="QuantityNeeds.Graph"/>), so BatchNorm's statistics and dropout's masks
+/// are the step's and nothing else moves; warm-started from the last eigenvector (kept in the
 /// checkpoint, so a resumed run continues bit for bit), stopping at a residual of
 /// <see cref="DefaultTolerance"/>·λ (λ then within about residual²/gap) or after
-/// <see cref="DefaultMaxIterations"/> products.
+/// <see cref="DefaultMaxIterations"/> products. Each product costs about two backward passes.
 /// </remarks>
 public sealed class Sharpness : ITrackedQuantity
 {
@@ -66,15 +62,12 @@ public sealed class Sharpness : ITrackedQuantity
     private readonly IReadOnlyList<(string Name, Parameter Param)> parameters;
     private readonly double weightDecay, tolerance;
     private readonly int maxIterations;
-    private readonly bool exact;
     private readonly long seed;
     private readonly List<string> unavailable = [];
     private Tensor? eigenvector;
 
-    internal Sharpness(QuantitySetup setup, long every, double tolerance = DefaultTolerance, int maxIterations = DefaultMaxIterations, bool exact = true)
+    internal Sharpness(QuantitySetup setup, long every, double tolerance = DefaultTolerance, int maxIterations = DefaultMaxIterations)
     {
-        // The replay restores the CPU generator only, so dropout on another device takes the exact product.
-        this.exact = exact || setup.Parameters[0].Param.device.type != TorchSharp.DeviceType.CPU;
         table = setup.Table(Folder, Columns);
         board = setup.Board;
         theory = setup.Spec.Optimizer.Theory;
@@ -94,7 +87,7 @@ public sealed class Sharpness : ITrackedQuantity
         setup.Spec.SharpnessEvery is > 0 and var k ? new Sharpness(setup, k) : null;
 
     /// <inheritdoc />
-    public QuantityNeeds Needs => exact ? QuantityNeeds.Graph : QuantityNeeds.Replay;
+    public QuantityNeeds Needs => QuantityNeeds.Graph;
 
     /// <inheritdoc />
     public QuantitySchedule Schedule { get; }
@@ -119,21 +112,11 @@ public sealed class Sharpness : ITrackedQuantity
         }
         var grads = parameters.Select(p => p.Param.grad ?? throw new InvalidOperationException($"{p.Name}: no gradient at step {step.Step}")).ToList();
         var live = parameters.Select(p => p.Param).ToList();
-        Func<Tensor[], Tensor[]> product;
-        // A step whose graph another quantity kept (its gradient has one) takes the exact product: moving the
-        // parameters in place would invalidate that graph, and the double backward needs nothing more.
-        if (exact || grads[0].requires_grad) product = d => HessianVectorProduct.Of(live, grads, d);
-        else
-        {
-            var saved = live.Select(p => p.detach().clone()).ToArray();
-            double norm = Math.Sqrt(live.Sum(p => p.detach().square().sum().to(ScalarType.Float64).ReadDouble()));
-            product = d => GradientDifference.Of(step, live, grads, saved, d, norm);
-        }
         Tensor Apply(Tensor v)
         {
             using var inner = NewDisposeScope();
             var scaled = v * scaling;
-            var hv = product(Split(scaled));
+            var hv = HessianVectorProduct.Of(live, grads, Split(scaled));
             var flat = cat(hv.Select(t => t.reshape(-1)).ToArray()) + shift * scaled;
             return (flat * scaling).MoveToOuterDisposeScope();
         }

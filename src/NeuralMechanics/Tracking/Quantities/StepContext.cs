@@ -41,42 +41,6 @@ public sealed class StepContext
     /// <summary>The loss (a scalar tensor; with its graph when a quantity declared <see cref="QuantityNeeds.Graph"/>).</summary>
     public Tensor Loss { get; internal set; } = null!;
 
-    /// <summary>
-    /// The gradient of the step's batch loss at the network's present parameters, by the step's forward pass
-    /// replayed: the CPU generator is set to its state before the step's forward (dropout draws the step's
-    /// masks) and put back after, and the network's buffers (BatchNorm's running statistics) are put back once
-    /// the gradient is taken, so nothing of the run moves. Needs <see cref="QuantityNeeds.Replay"/>.
-    /// </summary>
-    internal Tensor[] ReplayGradient(IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
-    {
-        if (ForwardRngState is null) throw new InvalidOperationException($"step {Step}: the replay was not declared (QuantityNeeds.Replay)");
-        using var after = TorchSharp.torch.random.get_rng_state();
-        var buffers = Network.buffers().Select(b => (Live: b, Saved: b.detach().clone())).ToArray();
-        try
-        {
-            TorchSharp.torch.random.set_rng_state(ForwardRngState);
-            var loss = LossOf(Network.forward(Input), Target);
-            return [.. autograd.grad([loss], [.. parameters]).Select(g => g.detach())];
-        }
-        finally
-        {
-            TorchSharp.torch.random.set_rng_state(after);
-            // After the gradient: the forward's graph holds the buffers as they were.
-            using (no_grad())
-                foreach (var (live, saved) in buffers)
-                {
-                    live.copy_(saved);
-                    saved.Dispose();
-                }
-        }
-    }
-
-    /// <summary>The CPU generator's state before the step's forward, kept when a quantity declared <see cref="QuantityNeeds.Replay"/>.</summary>
-    internal Tensor? ForwardRngState { get; set; }
-
-    /// <summary>The run's loss function.</summary>
-    internal Func<Tensor, Tensor, Tensor> LossOf { get; set; } = null!;
-
     /// <summary>The optimizer's state, read-only, as the computing quantity declared it.</summary>
     public OptimizerView Optimizer { get; internal set; } = null!;
 
