@@ -38,18 +38,22 @@ try
     {
         if (options.Workloads?.Contains("onnx") ?? true)
         {
-            // An imported network next to the zoo's same one: PyTorch exports its twin of VGG-11 ×1/4 and nmech reads the file.
-            string onnx = Path.Combine(scratch, "vgg11q.onnx");
-            Console.Error.WriteLine($"ONNX: {python} {PyTorchTimings.Script} --export-onnx {Workload.Vgg11Quarter.PyTorchKey} {onnx}");
-            try
+            // Imported networks next to the zoo's same ones: PyTorch exports its twins of VGG-11 ×1/4 and ResNet-18 ×1/4
+            // (torchvision's ResNet with the zoo's stem) and nmech reads the files.
+            foreach (var of in new[] { Workload.Vgg11Quarter, Workload.ResNet18Quarter })
             {
-                PyTorchTimings.ExportOnnx(python, Workload.Vgg11Quarter.PyTorchKey, onnx);
-                timed.Insert(timed.IndexOf(Workload.Vgg11Quarter) + 1, Workload.Imported(Workload.Vgg11Quarter, onnx));
-            }
-            catch (InvalidInputException e)
-            {
-                // Its torch may lack the exporter's dependencies; the other rows do not need it.
-                Console.Error.WriteLine($"no ONNX row: {e.Message}");
+                string onnx = Path.Combine(scratch, $"{of.PyTorchKey}.onnx");
+                Console.Error.WriteLine($"ONNX: {python} {PyTorchTimings.Script} --export-onnx {of.PyTorchKey} {onnx}");
+                try
+                {
+                    PyTorchTimings.ExportOnnx(python, of.PyTorchKey, onnx);
+                    timed.Insert(timed.IndexOf(of) + 1, Workload.Imported(of, onnx));
+                }
+                catch (InvalidInputException e)
+                {
+                    // Its torch may lack the exporter's dependencies; the other rows do not need it.
+                    Console.Error.WriteLine($"no ONNX row for {of.Label}: {e.Message}");
+                }
             }
         }
         Console.Error.WriteLine($"plain PyTorch: {python} {PyTorchTimings.Script} --serve, a window after each of nmech's");

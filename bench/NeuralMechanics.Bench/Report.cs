@@ -101,8 +101,8 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
             Line();
             Line("The PyTorch twins: the zoo's networks written in PyTorch (resnet18 ×1/4: torchvision's ResNet and BasicBlock with the zoo's " +
                  "CIFAR stem, a 3×3 stride-1 convolution and no max-pool, and every stage at a quarter of its channels); the parameter counts " +
-                 "check that both sides train the same network. The ONNX row imports PyTorch's training-mode export of its VGG-11 ×1/4 twin: " +
-                 "compare it with the zoo's row above it.");
+                 "check that both sides train the same network. The ONNX rows import PyTorch's training-mode exports of its VGG-11 ×1/4 " +
+                 "and ResNet-18 ×1/4 twins: compare each with the zoo's row above it.");
         }
         Line();
 
