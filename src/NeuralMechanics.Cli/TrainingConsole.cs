@@ -12,15 +12,18 @@ internal static class TrainingConsole
     /// <summary>
     /// Runs <paramref name="train"/> under a progress bar (steps, loss, accuracy, speed) that Ctrl-C
     /// stops cleanly; without a terminal, <see cref="ProgressLines"/> to <paramref name="log"/>
-    /// (standard output by default; standard error when standard output carries JSON).
+    /// (standard output by default; standard error when standard output carries JSON); or to
+    /// <paramref name="sink"/> when one is given (a parent process reading <see cref="JsonProgress"/>).
     /// </summary>
-    public static TrainResult Run(string title, Func<IProgress<TrainProgress>, CancellationToken, TrainResult> train, TextWriter? log = null)
+    public static TrainResult Run(string title, Func<IProgress<TrainProgress>, CancellationToken, TrainResult> train, TextWriter? log = null,
+        IProgress<TrainProgress>? sink = null)
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
         try
         {
+            if (sink is not null) return train(sink, cancel.Token);
             if (!ConsoleOutput.IsTerminal || log is not null) return train(new ProgressLines(title, log ?? Console.Out), cancel.Token);
             TrainResult? result = null;
             AnsiConsole.Progress()

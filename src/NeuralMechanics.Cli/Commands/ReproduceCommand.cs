@@ -31,6 +31,10 @@ internal static class ReproduceCommand
             Description = "Continue the reproduction in --out (the default when it holds one): finished runs are kept, an interrupted run resumes from its checkpoint; an error if there is none",
         };
         var fresh = new Option<bool>("--fresh") { Description = "Start over: delete the plan's run folders in --out first" };
+        var parallel = new Option<int?>("--parallel")
+        {
+            Description = "Runs trained at a time, each in its own process with cores/N libtorch threads (default on the CPU: one per core, at most the plan's runs; 1: one after another in this process, on every core)",
+        };
         var cmd = new Command("reproduce", "Train width-scaled VGG-16 with and without BatchNorm over weight decays and momenta, tracking every symmetry, then write the report " +
             "(run again to continue after Ctrl-C; exit code 130 when stopped by Ctrl-C)");
         cmd.Options.Add(quick);
@@ -39,6 +43,7 @@ internal static class ReproduceCommand
         cmd.Options.Add(device);
         cmd.Options.Add(resume);
         cmd.Options.Add(fresh);
+        cmd.Options.Add(parallel);
         // The tracking options train and sweep take, with their names and descriptions.
         var tracking = new TrainOptions();
         cmd.Options.Add(tracking.SharpnessEvery);
@@ -54,10 +59,12 @@ internal static class ReproduceCommand
                     AnsiConsole.Write(new Spectre.Console.Panel(Markup.Escape(warning)).Header("[bold red]NOT THE REAL DATA[/]").BorderColor(Color.Red));
                 else Console.WriteLine($"NOT THE REAL DATA: {warning}");
             }
+            var children = Children(r.GetValue(parallel), runs, outDir);
             var plan = Reproduction.Prepare(outDir, runs, r.GetValue(fresh), r.GetValue(resume));
             int kept = plan.Count(p => p.Action == SweepAction.Skip), resumed = plan.Count(p => p.Action == SweepAction.Resume);
             AnsiConsole.MarkupLine(Markup.Escape($"{runs.Count} runs on {data} → {Path.GetFullPath(outDir)}"
-                + (kept + resumed > 0 ? $" ({kept} done already and kept, {resumed} to resume, {runs.Count - kept - resumed} to start)" : "")));
+                + (kept + resumed > 0 ? $" ({kept} done already and kept, {resumed} to resume, {runs.Count - kept - resumed} to start)" : "")
+                + (children is null ? "" : $"; {Environment.ProcessorCount / children.Threads} at a time, {children.Threads} thread{(children.Threads == 1 ? "" : "s")} each")));
 
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -66,7 +73,7 @@ internal static class ReproduceCommand
             var watch = Stopwatch.StartNew();
             try
             {
-                outcomes = ConsoleOutput.IsTerminal ? WithProgressBars(plan, cancel.Token) : WithProgressLines(plan, cancel.Token);
+                outcomes = ConsoleOutput.IsTerminal ? WithProgressBars(plan, children, cancel.Token) : WithProgressLines(plan, children, cancel.Token);
             }
             finally
             {
@@ -85,36 +92,77 @@ internal static class ReproduceCommand
     /// <summary>What became of a planned run in this invocation.</summary>
     /// <param name="Spec">The run.</param>
     /// <param name="Action">What was to be done with it.</param>
-    /// <param name="Result">Its result; null when it was skipped or not reached (Ctrl-C before it).</param>
-    /// <param name="Seconds">Wall-clock seconds it took in this process (NaN: not run).</param>
-    internal sealed record Outcome(RunSpec Spec, SweepAction Action, TrainResult? Result, double Seconds);
+    /// <param name="Result">How it ended; null when it was skipped or not reached (Ctrl-C before it).</param>
+    /// <param name="Seconds">Wall-clock seconds it took in this invocation (NaN: not run).</param>
+    internal sealed record Outcome(RunSpec Spec, SweepAction Action, RunEnd? Result, double Seconds);
 
     /// <summary>
-    /// Trains the runs of <paramref name="plan"/> in order: skipped runs are left alone, resumed ones go
+    /// The child processes that train the plan on the CPU: <paramref name="parallel"/> runs at a time
+    /// (default: one per core, at most the plan's runs), each with cores/N threads. Null when they run
+    /// one after another in this process (<c>--parallel 1</c>, one core, or a GPU). The thread count
+    /// follows from the plan and the machine only, never from how many runs are left, so a run resumed
+    /// later computes with the threads it started with (resume bit for bit).
+    /// </summary>
+    internal static ChildRun? Children(int? parallel, IReadOnlyList<RunSpec> runs, string outDir)
+    {
+        if (parallel is < 1) throw new InvalidInputException($"--parallel: expected ≥ 1, found {parallel}");
+        int cores = Environment.ProcessorCount;
+        int n = Math.Min(parallel ?? (runs.All(r => r.Device == "cpu") ? Math.Min(cores, runs.Count) : 1), cores);
+        if (n <= 1) return null;
+        return new ChildRun(SweepCommand.NmechCommand(), Math.Max(1, cores / n), outDir);
+    }
+
+    /// <summary>
+    /// Trains the runs of <paramref name="plan"/>: skipped runs are left alone, resumed ones go
     /// through <see cref="Trainer.Resume(string, long?, string?, IProgress{TrainProgress}?, CancellationToken)"/>
-    /// (the path of <c>nmech train --resume</c>); after cancellation no further run starts.
-    /// <paramref name="starting"/> is told before each run is trained and gives its progress sink.
+    /// (the path of <c>nmech train --resume</c>); after cancellation no further run starts. One after
+    /// another in this process, or, with <paramref name="children"/>, as many at a time as its threads
+    /// allow, each in a child process. <paramref name="starting"/> is told before each run is trained
+    /// (from any thread) and gives its progress sink; <paramref name="ended"/> is told after.
     /// </summary>
     internal static List<Outcome> TrainAll(IReadOnlyList<(RunSpec Run, SweepAction Action)> plan,
-        Func<int, RunSpec, SweepAction, IProgress<TrainProgress>?> starting, CancellationToken cancel)
+        Func<int, RunSpec, SweepAction, IProgress<TrainProgress>?> starting, CancellationToken cancel,
+        ChildRun? children = null, Action<int, Outcome>? ended = null)
     {
-        var outcomes = new List<Outcome>();
-        for (int i = 0; i < plan.Count; i++)
+        var outcomes = new Outcome[plan.Count];
+        void Train(int i)
         {
             var (spec, action) = plan[i];
             if (action == SweepAction.Skip || cancel.IsCancellationRequested)
             {
-                outcomes.Add(new Outcome(spec, action, null, double.NaN));
-                continue;
+                outcomes[i] = new Outcome(spec, action, null, double.NaN);
+                return;
             }
             var progress = starting(i, spec, action);
             var watch = Stopwatch.StartNew();
-            var result = action == SweepAction.Resume
-                ? Trainer.Resume(spec.OutDir, Reproduction.ResumeSteps(spec), spec.Device, progress, cancel)
-                : Trainer.Run(spec, progress, cancel);
-            outcomes.Add(new Outcome(spec, action, result, watch.Elapsed.TotalSeconds));
+            var result = children is not null ? children.Train(spec, action, action == SweepAction.Resume ? Reproduction.ResumeSteps(spec) : 0, progress, cancel)
+                : RunEnd.Of(action == SweepAction.Resume
+                    ? Trainer.Resume(spec.OutDir, Reproduction.ResumeSteps(spec), spec.Device, progress, cancel)
+                    : Trainer.Run(spec, progress, cancel));
+            outcomes[i] = new Outcome(spec, action, result, watch.Elapsed.TotalSeconds);
+            ended?.Invoke(i, outcomes[i]);
         }
-        return outcomes;
+        if (children is null)
+            for (int i = 0; i < plan.Count; i++) Train(i);
+        else
+        {
+            // Workers take the runs in the plan's order.
+            int next = -1;
+            var workers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount / children.Threads)).Select(_ => Task.Run(() =>
+            {
+                for (int i; (i = Interlocked.Increment(ref next)) < plan.Count;) Train(i);
+            })).ToArray();
+            try
+            {
+                Task.WaitAll(workers);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                // As one after another: the first error, with its own type (bad input stays exit code 2).
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
+        }
+        return [.. outcomes];
     }
 
     /// <summary>0 when every run finished, 130 (<see cref="TrainCommand.Interrupted"/>) after Ctrl-C, else 1.</summary>
@@ -165,44 +213,61 @@ internal static class ReproduceCommand
         catch (InvalidInputException) { return null; }
     }
 
-    private static List<Outcome> WithProgressLines(IReadOnlyList<(RunSpec Run, SweepAction Action)> plan, CancellationToken cancel)
+    private static List<Outcome> WithProgressLines(IReadOnlyList<(RunSpec Run, SweepAction Action)> plan, ChildRun? children, CancellationToken cancel)
     {
         string Tag(int i) => $"[{i + 1}/{plan.Count}] {Path.GetFileName(plan[i].Run.OutDir)}";
         for (int i = 0; i < plan.Count; i++)
             if (plan[i].Action == SweepAction.Skip) Console.WriteLine($"{Tag(i)}: done already, kept");
-        var outcomes = TrainAll(plan, (i, spec, action) =>
+        var gate = new object();
+        return TrainAll(plan, (i, spec, action) =>
         {
-            Console.WriteLine($"{Tag(i)}: {(action == SweepAction.Resume ? "resuming from its checkpoint" : "starting")}");
-            return new ProgressLines(Tag(i), Console.Out);
-        }, cancel);
-        return outcomes;
+            lock (gate) Console.WriteLine($"{Tag(i)}: {(action == SweepAction.Resume ? "resuming from its checkpoint" : "starting")}");
+            var lines = new ProgressLines(Tag(i), Console.Out);
+            return new SyncProgress<TrainProgress>(p => { lock (gate) lines.Report(p); });
+        }, cancel, children, (i, o) =>
+        {
+            if (children is not null && o.Result is { } r) lock (gate) Console.WriteLine($"{Tag(i)}: {Describe(r.Status)}");
+        });
     }
 
-    private static List<Outcome> WithProgressBars(IReadOnlyList<(RunSpec Run, SweepAction Action)> plan, CancellationToken cancel)
+    private static List<Outcome> WithProgressBars(IReadOnlyList<(RunSpec Run, SweepAction Action)> plan, ChildRun? children, CancellationToken cancel)
     {
         List<Outcome> outcomes = [];
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
+                var gate = new object();
                 var overall = ctx.AddTask("[bold]all runs[/]", maxValue: plan.Count);
-                overall.Value = plan.Count(p => p.Action == SweepAction.Skip);
-                ProgressTask? current = null;
+                // The overall bar: runs kept, plus each run's fraction of its steps.
+                var done = plan.Select(p => p.Action == SweepAction.Skip ? 1.0 : 0.0).ToArray();
+                var tasks = new ProgressTask?[plan.Count];
+                overall.Value = done.Sum();
                 outcomes = TrainAll(plan, (i, spec, action) =>
                 {
-                    if (current is not null) current.Value = current.MaxValue;
                     string name = Path.GetFileName(spec.OutDir);
-                    var task = current = ctx.AddTask(Markup.Escape(name));
-                    double before = overall.Value;
+                    ProgressTask task;
+                    lock (gate) task = tasks[i] = ctx.AddTask(Markup.Escape(name));
                     return new SyncProgress<TrainProgress>(p =>
                     {
-                        task.MaxValue = p.Steps;
-                        task.Value = p.Step;
-                        task.Description = Markup.Escape(p.Step >= p.Steps ? $"{name}  test accuracy…" : $"{name}  loss {p.Loss:F3}  {p.StepsPerSecond:F1} steps/s");
-                        overall.Value = before + (double)p.Step / p.Steps;
+                        lock (gate)
+                        {
+                            task.MaxValue = p.Steps;
+                            task.Value = p.Step;
+                            task.Description = Markup.Escape(p.Step >= p.Steps ? $"{name}  test accuracy…" : $"{name}  loss {p.Loss:F3}  {p.StepsPerSecond:F1} steps/s");
+                            done[i] = (double)p.Step / p.Steps;
+                            overall.Value = done.Sum();
+                        }
                     });
-                }, cancel);
-                if (current is not null && !cancel.IsCancellationRequested) current.Value = current.MaxValue;
+                }, cancel, children, (i, o) =>
+                {
+                    lock (gate)
+                        if (tasks[i] is { } task && o.Result?.Status.State == RunState.Finished)
+                        {
+                            task.Description = Markup.Escape(Path.GetFileName(o.Spec.OutDir));
+                            task.Value = task.MaxValue;
+                        }
+                });
                 overall.Value = outcomes.Count(o => State(o) == RunState.Finished);
             });
         return outcomes;
