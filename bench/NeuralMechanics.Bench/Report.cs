@@ -74,7 +74,7 @@ public sealed record Report(BenchOptions Options, string Device, DateTime Starte
                  string.Create(Inv, $"{t.Median(Variant.SharpnessEvery16):0.00} | {RatioCell(t.Ratios(Variant.SharpnessEvery16))} |"));
         }
         Line();
-        Line($"λ_max /16: the sharpness (Lanczos on Hessian-vector products, relative residual ≤ {NeuralMechanics.Tracking.Sharpness.DefaultTolerance:0e0}, " +
+        Line($"λ_max /16: the sharpness (Lanczos on Hessian-vector products, estimated relative error ≤ {NeuralMechanics.Tracking.Sharpness.DefaultTolerance:0e0}, " +
              $"at most {NeuralMechanics.Tracking.Sharpness.DefaultMaxIterations} products, warm-started) every {Variants.SharpnessEvery} steps on an untracked run; " +
              "a window of 50·k steps holds ⌊50k/16⌋ or one more of them. Cockpit's published λ_max costs ≈ 1.4 × a step at this interval (GPU).");
         Line();

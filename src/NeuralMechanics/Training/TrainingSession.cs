@@ -40,6 +40,8 @@ public sealed class TrainingSession : IDisposable
     private readonly DeviceReader reader = new();
     private readonly StepContext context;
     private readonly ITrackedQuantity[] graphNeeded;
+    // In QuantitySetup.Parameters' order: StepContext.Gradients follows it.
+    private readonly TorchSharp.Modules.Parameter[] graphParameters;
     private readonly List<string> notes;
     private readonly Stopwatch watch = new();
     private readonly long start;
@@ -83,6 +85,7 @@ public sealed class TrainingSession : IDisposable
         Charges = quantities.OfType<MatrixCharges>().FirstOrDefault();
         if (quantities.Any(q => q.Needs.HasFlag(QuantityNeeds.Update))) Optimizer.RecordUpdates = true;
         graphNeeded = quantities.Where(q => q.Needs.HasFlag(QuantityNeeds.Graph)).ToArray();
+        graphParameters = setup.Parameters.Select(p => p.Param).ToArray();
         context = new StepContext(network, reader);
 
         var resumeNotes = new List<string>();
@@ -219,12 +222,36 @@ public sealed class TrainingSession : IDisposable
         var output = network.forward(x);
         var value = Losses.For(loss)(output, y);
         Optimizer.ZeroGrad();
-        value.backward(retain_graph: keepGraph, create_graph: keepGraph);
+        context.Gradients = keepGraph ? GradientsWithGraph(value) : null;
+        if (!keepGraph) value.backward();
         context.Step = step;
         context.Final = final;
         context.LearningRate = clock.LearningRate(final ? Math.Max(0, step - 1) : step);
         context.Time = clock.Time(step);
         (context.Input, context.Target, context.Output, context.Loss) = (x, y, output, value);
+    }
+
+    /// <summary>
+    /// gₙ with their graph, for double backward, by <c>autograd.grad</c> on the step's one forward pass;
+    /// each parameter's <c>.grad</c> gets the same values detached. Not <c>backward(create_graph)</c>:
+    /// that leaves a graph in <c>.grad</c> referring back to the parameter (a reference cycle libtorch
+    /// warns of) and the optimizer would update from a tensor that holds the step's graph.
+    /// </summary>
+    private Tensor[] GradientsWithGraph(Tensor value)
+    {
+        var live = graphParameters.Where(p => p.requires_grad).Select(p => (Tensor)p).ToList();
+        var taken = autograd.grad([value], live, retain_graph: true, create_graph: true, allow_unused: true);
+        var grads = new Tensor[graphParameters.Length];
+        for (int i = 0, k = 0; i < grads.Length; i++)
+        {
+            var p = graphParameters[i];
+            // A frozen parameter, or one the loss does not reach: no .grad, as backward() would leave it.
+            var g = p.requires_grad ? taken[k++] : null;
+            if (g is null || g.IsInvalid) { grads[i] = zeros_like(p); continue; }
+            grads[i] = g;
+            p.grad = g.detach();
+        }
+        return grads;
     }
 
     /// <summary>

@@ -5,10 +5,12 @@ namespace NeuralMechanics.Tracking;
 /// <summary>
 /// The largest (algebraic, not absolute) eigenvalue of a symmetric operator A given only as products
 /// A·q, by Lanczos with full reorthogonalisation: after j products the Ritz pair (θ, y) is the top
-/// eigenpair of the j×j tridiagonal Tⱼ = QⱼᵀAQⱼ, and its residual |Ay − θy| = βⱼ|sⱼ| (s the eigenvector
-/// of Tⱼ) costs no product. It stops when that residual is at most <c>tolerance</c>·|θ| (then θ is within
-/// about residual²/gap of the eigenvalue) or after <c>maxIterations</c> products. Warm-started from the
-/// last eigenvector, it needs one or two products while the top eigenvector moves slowly.
+/// eigenpair of the j×j tridiagonal Tⱼ = QⱼᵀAQⱼ, and its residual r = |Ay − θy| = βⱼ|sⱼ| (s the eigenvector
+/// of Tⱼ) costs no product. θ ≤ λ₁ always (a Rayleigh quotient), and by Kato–Temple λ₁ − θ ≤ r²/(θ − λ₂);
+/// with λ₂ estimated by the second Ritz value θ₂ the error estimate is r²/(θ − θ₂), which falls as the
+/// square of the residual. It stops when that estimate (r itself after one product, with no θ₂ yet) is at
+/// most <c>tolerance</c>·|θ|, or after <c>maxIterations</c> products. Warm-started from the last
+/// eigenvector, it needs one or two products while the top eigenvector moves slowly.
 /// </summary>
 internal static class Lanczos
 {
@@ -44,10 +46,12 @@ internal static class Lanczos
                     w.add_(b, alpha: c);
                 }
             double next = Norm(w);
-            (theta, s) = TopOfTridiagonal(alpha, beta);
+            (theta, s, double second) = TopOfTridiagonal(alpha, beta);
             residual = next * Math.Abs(s[^1]);
             beta.Add(next);
-            if (residual <= tolerance * Math.Abs(theta) || next <= 1e-300) break;
+            // θ₂ ≤ λ₂ (interlacing) while it converges, so the gap is at worst overestimated early on.
+            double error = double.IsNaN(second) || theta <= second ? residual : residual * residual / (theta - second);
+            if (error <= tolerance * Math.Abs(theta) || next <= 1e-300) break;
             using TorchSharp.Scalar inverse = 1 / next;
             q = w.mul(inverse);
         }
@@ -67,10 +71,10 @@ internal static class Lanczos
 
     /// <summary>
     /// The largest eigenvalue of the symmetric tridiagonal matrix with diagonal <paramref name="alpha"/>
-    /// and off-diagonal <paramref name="beta"/> (one shorter), and its unit eigenvector, by cyclic Jacobi
-    /// rotations (the matrix is at most a few dozen wide).
+    /// and off-diagonal <paramref name="beta"/> (one shorter), its unit eigenvector and the second largest
+    /// eigenvalue (NaN for a 1×1 matrix), by cyclic Jacobi rotations (the matrix is at most a few dozen wide).
     /// </summary>
-    internal static (double Value, double[] Vector) TopOfTridiagonal(IReadOnlyList<double> alpha, IReadOnlyList<double> beta)
+    internal static (double Value, double[] Vector, double Second) TopOfTridiagonal(IReadOnlyList<double> alpha, IReadOnlyList<double> beta)
     {
         int n = alpha.Count;
         var a = new double[n, n];
@@ -121,6 +125,9 @@ internal static class Lanczos
             if (a[i, i] > a[top, top]) top = i;
         var vector = new double[n];
         for (int k = 0; k < n; k++) vector[k] = v[k, top];
-        return (a[top, top], vector);
+        double second = double.NaN;
+        for (int i = 0; i < n; i++)
+            if (i != top && !(a[i, i] <= second)) second = a[i, i];
+        return (a[top, top], vector, second);
     }
 }

@@ -6,7 +6,11 @@ public enum QuantityNeeds
 {
     /// <summary>θₙ, gₙ, the batch and the loss value only.</summary>
     None = 0,
-    /// <summary>The backward pass keeps its graph (<c>create_graph</c>), for double backward (Hessian-vector products).</summary>
+    /// <summary>
+    /// The step's gradients come with their graph (<c>autograd.grad</c> with <c>create_graph</c>, in
+    /// <see cref="StepContext.Gradients"/>; <c>.grad</c> gets them detached) and the forward graph is
+    /// retained, for double backward (Hessian-vector products) and per-example gradients.
+    /// </summary>
     Graph = 1,
     /// <summary>Reads the optimizer's momentum buffer vₙ (<see cref="OptimizerView.MomentumBuffer"/>).</summary>
     Velocity = 2,

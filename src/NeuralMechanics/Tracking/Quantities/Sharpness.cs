@@ -20,9 +20,12 @@ namespace NeuralMechanics.Tracking;
 /// Lanczos on Hessian-vector products by double backward through the step's own graph (kept only on the
 /// steps it computes: <see cref="QuantityNeeds.Graph"/>), so BatchNorm's statistics and dropout's masks
 /// are the step's and nothing else moves; warm-started from the last eigenvector (kept in the
-/// checkpoint, so a resumed run continues bit for bit), stopping at a residual of
-/// <see cref="DefaultTolerance"/>·λ (λ then within about residual²/gap) or after
-/// <see cref="DefaultMaxIterations"/> products. Each product costs about two backward passes.
+/// checkpoint, so a resumed run continues bit for bit), stopping when λ's estimated error
+/// (residual²/gap, <see cref="Lanczos"/>) is at most <see cref="DefaultTolerance"/>·λ or after
+/// <see cref="DefaultMaxIterations"/> products. Each product costs about two backward passes. The
+/// gradients with their graph come from the step's one backward pass (<see cref="StepContext.Gradients"/>),
+/// so measuring adds only the products and leaves the step's <c>.grad</c>, and so its update, bit for bit
+/// as without it.
 /// </remarks>
 public sealed class Sharpness : ITrackedQuantity
 {
@@ -41,7 +44,10 @@ public sealed class Sharpness : ITrackedQuantity
     /// <summary>Column: the Ritz pair's relative residual |Hy − λy|/|λ| (double).</summary>
     public const string ResidualColumn = "residual";
 
-    /// <summary>Relative residual at which the iteration stops.</summary>
+    /// <summary>
+    /// Estimated relative error of λ_max at which the iteration stops: 10⁻³, so ηλ_max/2 is known to three
+    /// digits against the threshold's 1 (the report prints two).
+    /// </summary>
     public const double DefaultTolerance = 1e-3;
 
     /// <summary>Hessian-vector products at most per measurement.</summary>
@@ -110,7 +116,7 @@ public sealed class Sharpness : ITrackedQuantity
             Write(step.Step, double.NaN, threshold, 0, double.NaN);
             return;
         }
-        var grads = parameters.Select(p => p.Param.grad ?? throw new InvalidOperationException($"{p.Name}: no gradient at step {step.Step}")).ToList();
+        var grads = step.Gradients?.ToList() ?? throw new InvalidOperationException($"step {step.Step}: no gradients with their graph (QuantityNeeds.Graph)");
         var live = parameters.Select(p => p.Param).ToList();
         Tensor Apply(Tensor v)
         {

@@ -41,6 +41,13 @@ public sealed class StepContext
     /// <summary>The loss (a scalar tensor; with its graph when a quantity declared <see cref="QuantityNeeds.Graph"/>).</summary>
     public Tensor Loss { get; internal set; } = null!;
 
+    /// <summary>
+    /// gₙ with their graph (for double backward: H·v = ∂⟨gₙ, v⟩/∂θ), one per parameter in the order of
+    /// <see cref="QuantitySetup.Parameters"/>, on the steps a quantity that declared <see cref="QuantityNeeds.Graph"/>
+    /// computes; null on the others. <c>.grad</c> holds the same values without a graph.
+    /// </summary>
+    public IReadOnlyList<Tensor>? Gradients { get; internal set; }
+
     /// <summary>The optimizer's state, read-only, as the computing quantity declared it.</summary>
     public OptimizerView Optimizer { get; internal set; } = null!;
 
