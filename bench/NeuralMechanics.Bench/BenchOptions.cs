@@ -1,6 +1,6 @@
 namespace NeuralMechanics.Bench;
 
-/// <summary>Command line of the benchmark: <c>[--device cpu|cuda|auto] [--quick] [--out FILE.md] [--json FILE] [--python PATH | --no-pytorch] [--workloads KEY,...]</c>.</summary>
+/// <summary>Command line of the benchmark: <c>[--device cpu|cuda|auto] [--quick] [--out FILE.md] [--json FILE] [--python PATH | --no-pytorch] [--workloads KEY,...] [--paired]</c>.</summary>
 /// <param name="Device">cpu, cuda or auto (resolved by <see cref="Runs.Devices.Resolve"/>).</param>
 /// <param name="Quick">Fewer, shorter windows: a smoke run, its ratios noisier.</param>
 /// <param name="Out">Where the Markdown report is written (besides standard output), or null.</param>
@@ -8,11 +8,12 @@ namespace NeuralMechanics.Bench;
 /// <param name="Python">The python3 with torch that times plain PyTorch (null: python3 on the PATH, then /usr/bin/python3).</param>
 /// <param name="PyTorch">Whether plain PyTorch is timed at all.</param>
 /// <param name="Workloads">The workloads to time (<see cref="Workload.Key"/>s), or null for all.</param>
+/// <param name="Paired">Only the imported networks against the zoo's, taking turns in one process (<see cref="ImportedPair"/>).</param>
 public sealed record BenchOptions(string Device = "cpu", bool Quick = false, string? Out = null, string? Json = null, string? Python = null, bool PyTorch = true,
-    IReadOnlyList<string>? Workloads = null)
+    IReadOnlyList<string>? Workloads = null, bool Paired = false)
 {
     /// <summary>The usage line printed on a usage error.</summary>
-    public const string Usage = "usage: dotnet run -c Release --project bench/NeuralMechanics.Bench -- [--device cpu|cuda|auto] [--quick] [--out FILE.md] [--json FILE] [--python PATH | --no-pytorch] [--workloads mlp,vgg11q,onnx,resnet18q,vit,vgg16,vgg16bn]";
+    public const string Usage = "usage: dotnet run -c Release --project bench/NeuralMechanics.Bench -- [--device cpu|cuda|auto] [--quick] [--out FILE.md] [--json FILE] [--python PATH | --no-pytorch] [--workloads mlp,vgg11q,onnx,resnet18q,vit,vgg16,vgg16bn] [--paired]";
 
     /// <summary>Timed windows per workload (each variant's median is taken over them).</summary>
     public int Windows => Quick ? 5 : 15;
@@ -35,7 +36,8 @@ public sealed record BenchOptions(string Device = "cpu", bool Quick = false, str
                 "--python" => options with { Python = Value() },
                 "--no-pytorch" => options with { PyTorch = false },
                 "--workloads" => options with { Workloads = ParseWorkloads(Value()) },
-                _ => throw new InvalidInputException($"unknown argument '{args[i]}'; expected --device, --quick, --out, --json, --python, --no-pytorch or --workloads"),
+                "--paired" => options with { Paired = true },
+                _ => throw new InvalidInputException($"unknown argument '{args[i]}'; expected --device, --quick, --out, --json, --python, --no-pytorch, --workloads or --paired"),
             };
         }
         return options;

@@ -56,8 +56,35 @@ try
                 }
             }
         }
+        if (options.Paired)
+        {
+            // The imported networks against the zoo's, step by step in one process; nothing else is timed.
+            var pairs = new List<ImportedPair>();
+            try
+            {
+                foreach (var of in new[] { Workload.Vgg11Quarter, Workload.ResNet18Quarter })
+                {
+                    if (timed.FirstOrDefault(w => w.Key == "onnx" && w.PyTorchKey == of.PyTorchKey) is not { } imported) continue;
+                    Console.Error.WriteLine($"{of.Label}: the zoo's and the imported network, turn by turn");
+                    pairs.Add(ImportedPair.Measure(of, imported.Model, device, options.Windows, options.Quick ? 10 : 20, scratch, Console.Error.WriteLine));
+                }
+            }
+            finally
+            {
+                if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+            }
+            string table = ImportedPair.ToMarkdown(pairs, Machine.Describe(device), loadBefore, Machine.LoadAverage());
+            Console.WriteLine(table);
+            if (options.Out is { } pairedOut) AtomicFile.WriteAllText(pairedOut, table);
+            return 0;
+        }
         Console.Error.WriteLine($"plain PyTorch: {python} {PyTorchTimings.Script} --serve, a window after each of nmech's");
         pytorch = PyTorchTimings.Start(python, cuda ? "cuda" : "cpu", torch.get_num_threads());
+    }
+    if (options.Paired)
+    {
+        Console.Error.WriteLine($"--paired: PyTorch exports the networks it compares, and it cannot here ({pytorchNote})");
+        return 2;
     }
     if (options.Workloads is { } only) timed.RemoveAll(w => !only.Contains(w.Key));
     foreach (var w in timed) NativeEnvironment.PrepareConvolutions(ModelZoo.ConvolutionChannels(w.Model, w.Options));

@@ -10,8 +10,10 @@ namespace NeuralMechanics.Models.Onnx;
 /// constant) → MatMul(q, kᵀ) → Softmax(last) [→ Dropout] → MatMul(·, v) → Transpose/Reshape → out_proj
 /// (Gemm, or MatMul + Add) → Reshape/Transpose(1,0,2). It becomes q, k, v Linear nodes whose parameters
 /// are their row blocks of in_proj_weight/bias (<see cref="LayerInfo.Blocks"/>), an Attention node
-/// with its heads, and out_proj as the Linear o. A variant that does not match (no batch-first
-/// transposes, separate projections, need_weights' averaged output read) stays Unknown nodes.
+/// with its heads, and out_proj as the Linear o. With batch_first=False the input is already T×N×D:
+/// no Transpose before the packed MatMul and none after out_proj (its Reshape back to T×N×D is the last
+/// node); the same nodes result. A variant that does not match (separate projections, need_weights'
+/// averaged output read) stays Unknown nodes.
 /// </summary>
 internal sealed class MultiHeadAttention
 {
@@ -27,10 +29,10 @@ internal sealed class MultiHeadAttention
     private readonly long[] starts;
     private readonly long features, heads;
 
-    /// <summary>The value the attention reads (before the exporter's transpose).</summary>
+    /// <summary>The value the attention reads (before the exporter's transpose, where batch_first).</summary>
     public string Input { get; }
 
-    /// <summary>The value it writes (after the transpose back).</summary>
+    /// <summary>The value it writes (after the transpose back, where batch_first).</summary>
     public string Output { get; }
 
     /// <summary>Its last node, where the graph builder adds its nodes.</summary>
@@ -126,9 +128,11 @@ internal sealed class MultiHeadAttention
             var biasName = add.Inputs.FirstOrDefault(i => i != product);
             if (product is null || biasName is null || !param.ContainsKey(biasName) || Only(product) != add) continue;
             var matmul = producer[product];
-            if (matmul.Inputs.Length != 2 || !transposed.TryGetValue(matmul.Inputs[1], out var weightName)
-                || !producer.TryGetValue(matmul.Inputs[0], out var into) || !Perm(into, 1, 0, 2)) continue;
-            path.UnionWith([into, matmul, add]);
+            if (matmul.Inputs.Length != 2 || !transposed.TryGetValue(matmul.Inputs[1], out var weightName)) continue;
+            // batch_first: the exporter's Transpose(1,0,2) into sequence-first; batch_first=False: the input is already T×N×D.
+            var into = producer.TryGetValue(matmul.Inputs[0], out var t) && Perm(t, 1, 0, 2) && Only(t.Outputs[0]) == matmul ? t : null;
+            path.UnionWith([matmul, add]);
+            if (into is not null) path.Add(into);
             var w = param[weightName];
             if (w.dim() != 2 || w.shape[0] % 3 != 0) continue;
             long d = w.shape[0] / 3;
@@ -184,9 +188,10 @@ internal sealed class MultiHeadAttention
                 last = after;
                 value = after.Outputs[0];
             }
-            if (last is null || !Perm(last, 1, 0, 2)) continue;
+            // Back to batch first after a transposed input; sequence-first ends where it began, without one.
+            if (into is not null ? last is null || !Perm(last, 1, 0, 2) : last is not null && last.OpType != "Reshape") continue;
             var name = weightName.EndsWith(".in_proj_weight") ? weightName[..^".in_proj_weight".Length] : weightName;
-            found.Add(new MultiHeadAttention(into.Inputs[0], value, last, path, weightName, biasName, starts.Select(s => s!.Value).ToArray(),
+            found.Add(new MultiHeadAttention(into?.Inputs[0] ?? matmul.Inputs[0], value, last ?? producer[value], path, weightName, biasName, starts.Select(s => s!.Value).ToArray(),
                 d, d / headDim, outWeight, outBias, name));
         }
         return found;

@@ -106,6 +106,10 @@ internal static class OnnxOperators
             case "Gemm":
             {
                 var a = In(0); var b = In(1);
+                // PyTorch's Linear (transB = 1, α = β = 1) is one fused addmm, as the zoo's nn.Linear runs it.
+                if (n.Int("transA", 0) == 0 && n.Int("transB", 0) == 1 && n.Float("alpha", 1.0) == 1.0 && n.Float("beta", 1.0) == 1.0
+                    && a.dim() == 2 && b.dim() == 2 && a.shape[1] == b.shape[1])
+                    return nn.functional.linear(a, b, x.Length > 2 ? x[2] : null);
                 if (n.Int("transA", 0) == 1) a = a.t();
                 if (n.Int("transB", 0) == 1) b = b.t();
                 var y = torch.matmul(Check2(a, b, n, c), b);
@@ -177,6 +181,8 @@ internal static class OnnxOperators
             case "GlobalAveragePool":
             {
                 var t = In(0);
+                // An image batch takes the zoo's AdaptiveAvgPool2d(1) kernel; other ranks the mean over the spatial axes.
+                if (t.dim() == 4) return nn.functional.adaptive_avg_pool2d(t, [1, 1]);
                 return t.mean(Enumerable.Range(2, (int)t.dim() - 2).Select(i => (long)i).ToArray(), true);
             }
             case "Flatten":

@@ -191,18 +191,31 @@ public sealed class OnnxSymmetryTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void AnAttentionVariantThatIsNotMatchedStaysUnknownAndIsNamedInTheNotesWithTheSymmetriesItStops()
+    public void SequenceFirstAttentionGetsTheBatchFirstGroups()
     {
-        // batch_first=False behind the model's own transposes: no exporter transposes around the attention, so the
-        // pattern does not match; its nodes are Unknown and the notes name them, and no attention set is counted.
+        // batch_first=False behind the model's own transposes: no exporter Transpose around the packed projection,
+        // the same q, k, v, attention and out_proj otherwise. By hand, for d = 8 features in 2 heads of 4: the key
+        // bias is 8 translation groups (one per entry of b_K), Q–K and V–O are 8 rescale groups each (one per
+        // feature c of a head, row c of W_Q, b_Q against row 8 + c of in_proj; row 16 + c of in_proj against
+        // column c of out_proj) — the groups of one batch-first layer of the two-layer fixture.
         var (network, analysis) = Discover("transformer_seq_first");
         using var _ = network;
         var layers = analysis.Architecture.Layers;
-        Assert.DoesNotContain(layers, l => l.Operation.IsAttention);
-        Assert.Contains(layers, l => l.Operation == Operations.Unknown && l.TypeName == "Softmax");
-        Assert.Contains(analysis.Notes, n => n.Contains("Softmax") && n.Contains("unknown"));
-        Assert.DoesNotContain(analysis.Sets, s => s.Layer.EndsWith(".qk") || s.Layer.EndsWith(".vo") || s.Layer.EndsWith("k.bias"));
-        // The packed projection's 24 output channels meet the Unknown Slices: each is named with the groups it stops.
-        Assert.Equal(3, analysis.Notes.Count(n => n.Contains("unknown module Slice") && n.Contains("layer.self_attn (24 groups)")));
+        // Only the model's own token/batch transposes around the layer stay Unknown (named in the notes); nothing of the attention.
+        Assert.Equal(["Transpose", "Transpose"], layers.Where(l => l.Operation == Operations.Unknown).Select(l => l.TypeName));
+        Assert.DoesNotContain(analysis.Notes, n => n.Contains("Softmax") || n.Contains("module Slice"));
+        var attention = layers.Single(l => l.Name == "layer.self_attn.attention");
+        Assert.Equal(2, attention.Heads);
+        var blocks = attention.Inputs.Select(i => layers[i]).ToList();
+        Assert.Equal([0L, 8L, 16L], blocks.Select(b => b.StartOf("weight")));
+        Assert.Equal("layer.self_attn.out_proj", layers[analysis.Architecture.Consumers(attention.Index).Single()].Name);
+        long Groups(SymmetryAnalysis a, string set) => a.Sets.Where(s => s.Layer == set).Sum(s => s.Count);
+        Assert.Equal(8L, Groups(analysis, "layer.self_attn.k.bias"));
+        Assert.Equal(8L, Groups(analysis, "layer.self_attn.attention.qk"));
+        Assert.Equal(8L, Groups(analysis, "layer.self_attn.attention.vo"));
+        var (batchFirst, batchFirstAnalysis) = Discover("transformer");
+        using var __ = batchFirst;
+        foreach (var set in new[] { "k.bias", "attention.qk", "attention.vo" })
+            Assert.Equal(Groups(batchFirstAnalysis, $"encoder.layers.0.self_attn.{set}"), Groups(analysis, $"layer.self_attn.{set}"));
     }
 }
