@@ -21,6 +21,7 @@ public sealed class InProcessResumeTests : IDisposable
     [InlineData("sgd", "batchnorm", 13)]
     [InlineData("adamw", "batchnorm", 13)]
     [InlineData("drops", "batchnorm", 11)]
+    [InlineData("resnet", "batchnorm", 13)]
     public void CancelledThenResumedRunEqualsUninterruptedRun(string optimizer, string norm, long cancelAfter)
     {
         var reference = Path.Combine(root, "reference");

@@ -48,9 +48,22 @@ internal static class ResumeConfigs
         },
     };
 
-    /// <summary>One of the configurations by name: sgd, adamw or drops.</summary>
+    /// <summary>
+    /// A ResNet-18 at width 1/16 on 3×32×32 synthetic images with momentum (BatchNorm buffers in
+    /// every block; channels-last batches; its 4→8-channel stride-2 shortcut is the shape oneDNN's
+    /// channels-last kernel got wrong). <paramref name="norm"/> is unused: the ResNet has its BatchNorms.
+    /// </summary>
+    public static RunSpec ResNet(string norm, string outDir, long steps) => Mlp(norm, outDir, steps) with
+    {
+        Model = "resnet18",
+        ModelOptions = new ModelOptions(Width: 1.0 / 16),
+        Data = "synthetic:3x32x32:4",
+    };
+
+    /// <summary>One of the configurations by name: sgd, adamw, drops or resnet.</summary>
     public static RunSpec Named(string name, string norm, string outDir, long steps) => name switch
     {
+        "resnet" => ResNet(norm, outDir, steps),
         "adamw" => AdamW(norm, outDir, steps),
         "drops" => Drops(norm, outDir, steps),
         _ => Mlp(norm, outDir, steps),
