@@ -81,6 +81,38 @@ public class InputLayoutTests
         zoo.Network.Dispose();
     }
 
+    // The resblock fixture (make_fixtures.py) is PyTorch's export of a basic block whose 1×1 stride-2
+    // shortcut goes from 4 to 8 channels, the faulty kernel's shape: imported, it takes channels-last,
+    // and its gradients then equal PyTorch's own (NCHW, float32) to the import tests' tolerance, twice
+    // bit for bit.
+    [Fact]
+    public void AnImportedResidualBlockTakesChannelsLastAndItsGradientsArePyTorchsTwiceBitForBit()
+    {
+        using var scope = NewDisposeScope();
+        var fixture = NeuralMechanics.Tests.Models.Onnx.OnnxFixture.Read("resblock");
+        var model = ModelZoo.Create(fixture.OnnxPath, [3, 9, 9], 3, new ModelOptions());
+        Assert.True(InputLayout.ChannelsLastFor(model.Network, model.Architecture));
+        var network = (NeuralMechanics.Models.Onnx.OnnxNetwork)model.Network;
+        Tensor[] Gradients()
+        {
+            network.train(true);
+            network.zero_grad();
+            using var labels = tensor(fixture.Labels);
+            nn.functional.cross_entropy(network.forward(InputLayout.ChannelsLast(fixture.Tensors["input"])), labels).backward();
+            return [.. network.parameters().Select(p => p.grad!.clone())];
+        }
+        var first = Gradients();
+        var second = Gradients();
+        var names = network.named_parameters().Select(p => network.StateDictNames[p.name]).ToArray();
+        for (int i = 0; i < first.Length; i++)
+        {
+            Assert.True(first[i].equal(second[i]).all().ReadBoolean(), $"{names[i]}: two channels-last passes gave different gradients");
+            var error = NeuralMechanics.Tests.Models.Onnx.OnnxFixture.RelativeError(first[i], fixture.Tensors["grad:" + names[i]]);
+            Assert.True(error < 1e-5, $"{names[i]}: channels-last gradient off PyTorch's by {error:E2}");
+        }
+        network.Dispose();
+    }
+
     private static void AssertBothLayoutsAgreeAndRepeat(string model, double width, long[] shape, int batch)
     {
         manual_seed(33);

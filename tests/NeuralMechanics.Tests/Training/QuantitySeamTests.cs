@@ -40,6 +40,7 @@ public sealed class QuantitySeamTests
     private sealed class Probe(QuantityNeeds needs) : ITrackedQuantity
     {
         public List<bool> GradientHasGraph { get; } = [];
+        public List<bool> GradHasGraph { get; } = [];
         public List<Exception?> MomentumRead { get; } = [];
         public QuantityNeeds Needs => needs;
         public QuantitySchedule Schedule => QuantitySchedule.EveryStep with { AfterLastUpdate = false };
@@ -47,7 +48,8 @@ public sealed class QuantitySeamTests
         public IEnumerable<string> Unavailable => [];
         public void Compute(StepContext step)
         {
-            GradientHasGraph.Add(step.Network.parameters().First().grad!.requires_grad);
+            GradientHasGraph.Add(step.Gradients is { } g && g[0].requires_grad);
+            GradHasGraph.Add(step.Network.parameters().First().grad!.requires_grad);
             var name = step.Optimizer.ParameterNames.First();
             MomentumRead.Add(Record.Exception(() => step.Optimizer.MomentumBuffer(name)));
         }
@@ -115,7 +117,7 @@ public sealed class QuantitySeamTests
     }
 
     [Fact]
-    public void DeclaringGraphKeepsTheBackwardGraphAndUndeclaredBuffersCannotBeRead()
+    public void DeclaringGraphGivesTheGradientsWithTheirGraphWhileGradHoldsNoneAndUndeclaredBuffersCannotBeRead()
     {
         using var dir = new TempDirectory();
         var graph = new Probe(QuantityNeeds.Graph);
@@ -133,6 +135,9 @@ public sealed class QuantitySeamTests
 
         Assert.Equal([true, true, true], graph.GradientHasGraph);
         Assert.Equal([false, false, false], plain.GradientHasGraph);
+        // .grad never holds a graph: the optimizer updates from plain values (StepContext.Gradients).
+        Assert.Equal([false, false, false], graph.GradHasGraph);
+        Assert.Equal([false, false, false], plain.GradHasGraph);
         Assert.All(graph.MomentumRead, e => Assert.IsType<InvalidOperationException>(e));
         Assert.All(plain.MomentumRead, Assert.Null);
     }

@@ -141,6 +141,15 @@ internal static class OnnxOperators
                     t = nn.functional.pad(t, [pads[1], pads[3], pads[0], pads[2]]);
                     pads = [0, 0, 0, 0];
                 }
+                // A strided 1×1 convolution without padding reads only every s-th pixel: run it as that
+                // subsampling and a stride-1 convolution, the same function, as the zoo's BasicBlock does:
+                // oneDNN's AVX2 weight-gradient kernel for the strided form on channels-last input with 3–7
+                // input channels is wrong and differs pass to pass (InputLayout).
+                if (w.dim() == 4 && w.shape[2] == 1 && w.shape[3] == 1 && pads.All(p => p == 0) && dilations.All(d => d == 1) && strides.Any(s => s != 1))
+                {
+                    t = t[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(null, null, strides[0]), TensorIndex.Slice(null, null, strides[1])];
+                    strides = [1, 1];
+                }
                 return nn.functional.conv2d(t, w, x.Length > 2 ? x[2] : null, strides, [pads[0], pads[1]], dilations, groups);
             }
             case "BatchNormalization":

@@ -91,6 +91,29 @@ class MobileBlock(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+class ResBlock(nn.Module):
+    """ResNet's basic block with a strided 1x1 projection shortcut (4 -> 8 channels, stride 2), between a stem and a classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 3, padding=1, bias=False)
+        self.stem_bn = nn.BatchNorm2d(4)
+        self.conv1 = nn.Conv2d(4, 8, 3, stride=2, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(8)
+        self.shortcut = nn.Conv2d(4, 8, 1, stride=2, bias=False)
+        self.shortcut_bn = nn.BatchNorm2d(8)
+        self.fc = nn.Linear(8, 3)
+
+    def forward(self, x):
+        x = F.relu(self.stem_bn(self.stem(x)))
+        y = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.bn2(self.conv2(y)) + self.shortcut_bn(self.shortcut(x)))
+        x = F.adaptive_avg_pool2d(x, 1)
+        return self.fc(torch.flatten(x, 1))
+
+
 class Fire(nn.Module):
     """SqueezeNet's fire module (squeeze 1x1, expand 1x1 and 3x3, concatenated) between a stem and a classifier conv."""
 
@@ -198,7 +221,8 @@ def main():
     cnn = Cnn()
     export(cnn, torch.randn(4, 3, 8, 8, generator=g), os.path.join(HERE, "cnn_eval.onnx"), False, 17)
     write("transformer_seq_first", SeqFirstTransformer(), torch.randn(3, 4, 8, generator=g), torch.tensor([1, 0, 2]))
-    for name in ["mlp", "cnn", "mobile", "fire", "transformer", "transformer_opset13", "cnn_eval", "transformer_seq_first"]:
+    write("resblock", ResBlock(), torch.randn(4, 3, 9, 9, generator=g), torch.tensor([0, 1, 2, 0]))
+    for name in ["mlp", "cnn", "mobile", "fire", "transformer", "transformer_opset13", "cnn_eval", "transformer_seq_first", "resblock"]:
         print(name, " ".join(ops(os.path.join(HERE, name + ".onnx"))))
 
 

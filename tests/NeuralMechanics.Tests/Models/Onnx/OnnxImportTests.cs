@@ -15,7 +15,7 @@ public sealed class OnnxImportTests(ITestOutputHelper log)
     // float32 rounding through a few layers: a few ulps of the largest value, relative to max(1, |value|).
     private const double Tolerance = 1e-5;
 
-    public static TheoryData<string> Fixtures => new() { "mlp", "cnn", "mobile", "fire", "transformer", "transformer_opset13", "transformer_seq_first" };
+    public static TheoryData<string> Fixtures => new() { "mlp", "cnn", "mobile", "fire", "transformer", "transformer_opset13", "transformer_seq_first", "resblock" };
 
     [Theory]
     [MemberData(nameof(Fixtures))]
@@ -43,6 +43,7 @@ public sealed class OnnxImportTests(ITestOutputHelper log)
     [Theory]
     [InlineData("cnn", 3)]
     [InlineData("mobile", 4)]
+    [InlineData("resblock", 4)]
     public void BatchNormUpdatesItsRunningStatisticsAsPyTorchDoes(string name, int batchNorms)
     {
         using var scope = torch.NewDisposeScope();
