@@ -1,6 +1,5 @@
 using NeuralMechanics.Cli;
 using NeuralMechanics.Cli.Commands;
-using NeuralMechanics.Models;
 using NeuralMechanics.Runs;
 using NeuralMechanics.Tests.Data;
 using NeuralMechanics.Tests.Resume;
@@ -16,13 +15,8 @@ namespace NeuralMechanics.Tests.Runs;
 [Collection(TorchRngCollection.Name)]
 public sealed class ReproductionChildTests
 {
-    private static IReadOnlyList<RunSpec> TinyPlan(string outDir) =>
-        new[] { 0.0, 1e-3, 5e-3 }.Select(wd => new RunSpec
-        {
-            Model = "mlp", ModelOptions = new ModelOptions(Depth: 1, Hidden: 8), Data = "synthetic:1x8x8:4", TrainLimit = 64,
-            Optimizer = new SgdSettings(0.1, WeightDecay: wd, Momentum: 0.9), BatchSize = 16, Steps = 6, Seed = 3, LogEvery = 2, CheckpointEvery = 0,
-            OutDir = Path.Combine(outDir, "runs", $"mlp_wd={wd}"),
-        }).ToList();
+    // ReproductionResumeTests' plan of three tiny MLP runs, trained in this process by its Train.
+    private static IReadOnlyList<RunSpec> TinyPlan(string outDir) => ReproductionResumeTests.TinyPlan(outDir);
 
     private static ChildRun Children(string dir) => new(["dotnet", typeof(NmechApp).Assembly.Location], Threads: 1, dir);
 
@@ -31,7 +25,7 @@ public sealed class ReproductionChildTests
     {
         using var reference = new TempDirectory();
         using var dir = new TempDirectory();
-        ReproduceCommand.TrainAll(Reproduction.Prepare(reference.Path, TinyPlan(reference.Path)), (_, _, _) => null, CancellationToken.None);
+        ReproductionResumeTests.Train(Reproduction.Prepare(reference.Path, TinyPlan(reference.Path)));
         var runs = TinyPlan(dir.Path);
         var last = new long[runs.Count];
 
@@ -52,13 +46,9 @@ public sealed class ReproductionChildTests
     {
         using var reference = new TempDirectory();
         using var dir = new TempDirectory();
-        ReproduceCommand.TrainAll(Reproduction.Prepare(reference.Path, TinyPlan(reference.Path)), (_, _, _) => null, CancellationToken.None);
+        ReproductionResumeTests.Train(Reproduction.Prepare(reference.Path, TinyPlan(reference.Path)));
         var runs = TinyPlan(dir.Path);
-        using (var cancel = new CancellationTokenSource())
-            ReproduceCommand.TrainAll(Reproduction.Prepare(dir.Path, runs), (i, _, _) => new SyncProgress<TrainProgress>(p =>
-            {
-                if (i == 1 && p.Step == 4) cancel.Cancel();
-            }), cancel.Token);
+        ReproductionResumeTests.Train(Reproduction.Prepare(dir.Path, runs), stopRun: 1, stopStep: 4);
 
         var plan = Reproduction.Prepare(dir.Path, runs);
         var outcomes = ReproduceCommand.TrainAll(plan, (_, _, _) => null, CancellationToken.None, Children(dir.Path));

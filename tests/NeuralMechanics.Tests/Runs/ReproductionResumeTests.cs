@@ -18,7 +18,7 @@ namespace NeuralMechanics.Tests.Runs;
 [Collection(TorchRngCollection.Name)]
 public sealed class ReproductionResumeTests
 {
-    private static IReadOnlyList<RunSpec> TinyPlan(string outDir, long steps = 6) =>
+    internal static IReadOnlyList<RunSpec> TinyPlan(string outDir, long steps = 6) =>
         new[] { 0.0, 1e-3, 5e-3 }.Select(wd => new RunSpec
         {
             Model = "mlp", ModelOptions = new ModelOptions(Depth: 1, Hidden: 8), Data = "synthetic:1x8x8:4", TrainLimit = 64,
@@ -26,7 +26,7 @@ public sealed class ReproductionResumeTests
             OutDir = Path.Combine(outDir, "runs", $"mlp_wd={wd}"),
         }).ToList();
 
-    private static List<ReproduceCommand.Outcome> Train(IReadOnlyList<(RunSpec, SweepAction)> plan, int stopRun = -1, long stopStep = 0)
+    internal static List<ReproduceCommand.Outcome> Train(IReadOnlyList<(RunSpec, SweepAction)> plan, int stopRun = -1, long stopStep = 0)
     {
         using var cancel = new CancellationTokenSource();
         return ReproduceCommand.TrainAll(plan, (i, _, _) => new SyncProgress<TrainProgress>(p =>
